@@ -1,0 +1,116 @@
+"""One plotting style for the whole book, applied explicitly with ``use_style()``.
+
+Colours are the Okabe–Ito palette, safe for the common forms of colour blindness;
+the two classes of every 2-D data set are blue (class 0) and orange (class 1), and
+they also differ in marker shape so that a grey-scale print still tells them apart.
+"""
+
+import numpy as np
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+             "#D55E00", "#F0E442", "#000000")
+CLASS_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])
+CLASS_MARKERS = ("o", "^")
+
+
+def use_style():
+    """Apply the book's matplotlib style (figure size, modest dpi, colour cycle)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (6.0, 4.0), "figure.dpi": 80, "savefig.dpi": 80,
+        "axes.prop_cycle": mpl.cycler(color=list(OKABE_ITO)),
+        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
+        "axes.spines.right": False, "font.size": 10, "legend.frameon": False,
+        "image.cmap": "cividis",
+    })
+
+
+def class_cmap():
+    """A diverging colour map from the class-0 blue through white to the class-1 orange."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("classes", [CLASS_COLOURS[0], "#FFFFFF", CLASS_COLOURS[1]])
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1] if ax is None else ax
+
+
+def check_points(X, y=None):
+    """Validate a 2-D data set: X (n, 2) finite floats, y (n,) labels. Returns numpy arrays."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
+        raise ValueError(f"X must have shape (n, 2) with n ≥ 1, got {X.shape}")
+    if y is None:
+        return X, None
+    y = np.asarray(y)
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+    return X, y
+
+
+def plot_points(X, y, ax=None):
+    """Scatter a 2-D data set, one colour and marker per class. Returns the Axes."""
+    X, y = check_points(X, y)
+    ax = _axes(ax)
+    for label in np.unique(y):
+        k = int(label) % 2
+        ax.scatter(*X[y == label].T, s=18, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
+                   edgecolors="white", linewidths=0.4, label=f"class {label}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    return ax
+
+
+def grid_over(X, resolution=100, margin=0.5):
+    """A square grid covering the points: returns xx, yy (resolution, resolution) and
+    the grid points as an (resolution², 2) array."""
+    X, _ = check_points(X)
+    if resolution < 2:
+        raise ValueError(f"resolution must be ≥ 2, got {resolution}")
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def plot_decision_boundary(predict, X, y, ax=None, resolution=100, levels=(0.5,)):
+    """Shade ``predict`` over the plane, draw its decision boundary and the data.
+
+    predict: a function taking grid points (m, 2) and returning (m,) scores in
+    [0, 1] (the probability of class 1) or hard 0/1 labels. The boundary is drawn
+    at the score 0.5. Returns the Axes.
+    """
+    if not callable(predict):
+        raise TypeError("predict must be a function from (m, 2) points to (m,) scores")
+    X, y = check_points(X, y)
+    ax = _axes(ax)
+    xx, yy, grid = grid_over(X, resolution)
+    scores = np.asarray(predict(grid), dtype=float).reshape(-1)
+    if scores.shape != (len(grid),):
+        raise ValueError(f"predict must return one score per point ({len(grid)}), got {scores.shape}")
+    zz = scores.reshape(xx.shape)
+    ax.contourf(xx, yy, zz, levels=np.linspace(0, 1, 11), cmap=class_cmap(), alpha=0.6, extend="both")
+    if zz.min() < levels[0] < zz.max():
+        ax.contour(xx, yy, zz, levels=list(levels), colors="black", linewidths=1.5)
+    plot_points(X, y, ax)
+    return ax
+
+
+def plot_training_curve(history, ax=None, logy=False):
+    """Plot each series in ``history`` (a dict of name → list of numbers) against the step.
+
+    Returns the Axes. Used for losses and accuracies recorded during training.
+    """
+    if not isinstance(history, dict) or not history:
+        raise TypeError("history must be a non-empty dict such as {'train loss': [...]} ")
+    ax = _axes(ax)
+    for name, values in history.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or len(values) == 0:
+            raise ValueError(f"history[{name!r}] must be a non-empty list of numbers")
+        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    ax.set(xlabel="step", yscale="log" if logy else "linear")
+    ax.legend()
+    return ax

@@ -1,0 +1,33 @@
+"""Helpers shared by the tests: where the notebooks are and how to read them."""
+
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+CHECK_CALL = re.compile(r"^\s*check_\w+\(", re.MULTILINE)
+EXERCISE_HEADING = re.compile(r"^###\s+Exercise\s+(\d+)\b(.*)$", re.MULTILINE)
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def ids(paths):
+    return [p.relative_to(ROOT).as_posix() for p in paths]
+
+
+def stdout_lines(cell):
+    """The lines a code cell printed (stream outputs on stdout)."""
+    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.output_type == "stream" and o.name == "stdout")
+    return text.splitlines()
+
+
+def check_cells(notebook):
+    """Code cells that call an exercise check (a function named check_…)."""
+    return [c for c in notebook.cells if c.cell_type == "code" and CHECK_CALL.search(c.source)]

@@ -1,0 +1,77 @@
+"""The exercise pipeline: exercises/ is generated from solutions/ and is fresh; the handed-out
+exercise notebooks run top to bottom with every check saying "not done yet"; the stored
+solution notebooks pass every check (nbval proves those outputs are reproduced)."""
+
+import os
+import sys
+
+import pytest
+from nbclient import NotebookClient
+
+from notebooks import EXERCISES, ROOT, SOLUTIONS, check_cells, ids, read, stdout_lines, EXERCISE_HEADING
+
+sys.path.insert(0, str(ROOT / "tools"))
+import make_exercises  # noqa: E402
+
+
+def test_there_are_solution_notebooks():
+    assert SOLUTIONS, "solutions/ holds no notebook"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids(SOLUTIONS))
+def test_exercise_notebook_is_fresh(path):
+    expected = make_exercises.render(make_exercises.generate(read(path)))
+    target = make_exercises.exercise_path(path)
+    assert target.exists(), f"{target.name} missing: run `make exercises`"
+    assert target.read_text(encoding="utf-8") == expected, f"{target.name} is stale: run `make exercises`"
+
+
+def test_no_orphan_exercise_notebooks():
+    orphans = [p.name for p in EXERCISES if not (ROOT / "solutions" / p.name).exists()]
+    assert not orphans, f"exercise notebooks without a solution: {orphans}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids(SOLUTIONS))
+def test_solution_passes_every_check(path):
+    notebook = read(path)
+    exercises = EXERCISE_HEADING.findall("\n".join(c.source for c in notebook.cells if c.cell_type == "markdown"))
+    cells = check_cells(notebook)
+    assert len(exercises) >= 5, f"{path.name}: at least five exercises expected, found {len(exercises)}"
+    assert len(cells) >= len(exercises), f"{path.name}: every exercise needs a check cell"
+    for cell in cells:
+        lines = stdout_lines(cell)
+        assert lines and all(line.startswith("✔") for line in lines), \
+            f"{path.name}: a check does not pass: {lines or 'no output stored'} in\n{cell.source}"
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=ids(EXERCISES))
+def test_exercise_notebook_runs_and_says_not_done(path):
+    notebook = read(path)
+    os.environ.setdefault("NNBOOK_PROGRESS", "0")
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    cells = check_cells(notebook)
+    assert cells, f"{path.name} has no check cells"
+    for cell in cells:
+        lines = stdout_lines(cell)
+        assert lines and all(line.startswith("✘ not done yet") for line in lines), \
+            f"{path.name}: a check on an unfinished exercise printed {lines}"
+    solution_checks = len(check_cells(read(ROOT / "solutions" / path.name)))
+    assert len(cells) == solution_checks, "the exercise notebook lost a check cell"
+
+
+def test_generator_stubs_function_bodies_and_answers():
+    source = "def f(x):\n    y = 1\n    # BEGIN SOLUTION\n    return x + y\n    # END SOLUTION\n" \
+             "# BEGIN SOLUTION\nw, b = 1, 2\nanswer = 3\n# END SOLUTION"
+    stub = make_exercises.strip_solutions(source, 4, "test")
+    assert 'raise NotImplementedError("Exercise 4: complete f()")' in stub
+    assert "return x + y" not in stub and "3" not in stub.split("answer")[1]
+    assert "w = ...  # your answer" in stub and "b = ..." in stub and "answer = ..." in stub
+
+
+@pytest.mark.parametrize("source", ["# BEGIN SOLUTION\nx = 1\n",
+                                    "x = 1\n# END SOLUTION\n",
+                                    "# BEGIN SOLUTION\nprint(1)\n# END SOLUTION\n"])
+def test_generator_rejects_broken_markers(source):
+    with pytest.raises(make_exercises.GeneratorError):
+        make_exercises.strip_solutions(source, 1, "test")

@@ -1,0 +1,59 @@
+"""Re-execute notebooks in place, each in a fresh kernel: the only way stored outputs are made.
+
+Sets the same environment as the tests (two threads, no progress displays), stores no
+widget state and drops widget views from the outputs (a live widget needs a kernel),
+and prints each notebook's run time.
+
+Usage: python tools/execute.py chapters/01_neuron.ipynb solutions/*.ipynb
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+# The tests (Makefile) set the same values: outputs must not depend on the thread count.
+ENVIRONMENT = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2",
+               "NNBOOK_PROGRESS": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def clean(notebook):
+    """Remove what must not be stored: widget state and views, timing metadata."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs if WIDGET_VIEW not in out.get("data", {})]
+    return notebook
+
+
+def execute(path, timeout=300):
+    """Run the notebook at ``path`` top to bottom in a fresh kernel; return seconds taken."""
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}},
+                            store_widget_state=False, record_timing=False)
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(clean(notebook), path)
+    return seconds
+
+
+def main(paths):
+    os.environ.update(ENVIRONMENT)
+    if not paths:
+        print(__doc__)
+        return 2
+    for path in paths:
+        print(f"{execute(path):6.1f} s  {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
