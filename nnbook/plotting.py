@@ -58,8 +58,8 @@ def plot_points(X, y, ax=None):
     ax = _axes(ax)
     for label in np.unique(y):
         k = int(label) % 2
-        ax.scatter(*X[y == label].T, s=18, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
-                   edgecolors="white", linewidths=0.4, label=f"class {label}")
+        ax.scatter(*X[y == label].T, s=18 if len(X) > 20 else 90, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
+                   edgecolors="#222222", linewidths=0.4, label=f"class {label}")
     ax.set(xlabel="$x_1$", ylabel="$x_2$")
     return ax
 

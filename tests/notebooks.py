@@ -10,7 +10,7 @@ CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 CHECK_CALL = re.compile(r"^\s*check_\w+\(", re.MULTILINE)
-EXERCISE_HEADING = re.compile(r"^###\s+Exercise\s+(\d+)\b(.*)$", re.MULTILINE)
+EXERCISE_HEADING = re.compile(r"^#{2,3}\s+Exercise\s+(\d+)\b(.*)$", re.MULTILINE)
 
 
 def read(path):

@@ -37,7 +37,7 @@ def execute(path, timeout=300):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}},
-                            store_widget_state=False, record_timing=False)
+                            record_timing=False)  # widget state is dropped by clean()
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start

@@ -1,0 +1,110 @@
+"""The neuron playground (Chapter 1): two weights, a bias and an activation → the
+output surface, the decision boundary and the accuracy on a 2-D data set."""
+
+from collections import namedtuple
+
+import numpy as np
+
+from nnbook import datasets
+from nnbook.activations import ACTIVATIONS
+from nnbook.plotting import check_points, class_cmap, grid_over, plot_points
+
+WEIGHT_RANGE = (-5.0, 5.0)
+BIAS_RANGE = (-5.0, 5.0)
+SLIDER_STEP = 0.1
+DEFAULTS = {"w1": 1.0, "w2": 1.0, "b": 0.0, "activation": "sigmoid", "dataset": "blobs"}
+DATASET_NAMES = ("blobs", "moons", "circles", "xor", "AND gate", "OR gate", "XOR gate")
+
+NeuronResult = namedtuple("NeuronResult", "xx yy surface X y predictions accuracy w b activation")
+
+
+def neuron_data(name):
+    """The playground's data sets by name: X (n, 2) float64, y (n,) int64."""
+    if name not in DATASET_NAMES:
+        raise ValueError(f"unknown data set {name!r}: choose one of {', '.join(DATASET_NAMES)}")
+    if name.endswith(" gate"):
+        return datasets.logic_gate(name.split()[0])
+    noise = {"blobs": 0.5, "moons": 0.1, "circles": 0.1, "xor": 0.1}[name]
+    return datasets.make_dataset(name, n=200, noise=noise, seed=0)
+
+
+def _finite_number(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
+
+
+def compute_neuron(X, y, w1, w2, b, activation="sigmoid", resolution=60):
+    """One neuron a(w1·x1 + w2·x2 + b) over the data's plane.
+
+    X: (n, 2) points, y: (n,) labels 0/1. The neuron predicts class 1 where
+    w·x + b ≥ 0, whatever the activation (all four are increasing, so the
+    boundary is the line w·x + b = 0). Returns a NeuronResult with the output
+    surface (resolution × resolution), the predictions and the accuracy.
+    """
+    X, y = check_points(X, y)
+    w = np.array([_finite_number(w1, "w1"), _finite_number(w2, "w2")])
+    b = _finite_number(b, "b")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}")
+    xx, yy, grid = grid_over(X, resolution)
+    surface = ACTIVATIONS[activation](grid @ w + b).reshape(xx.shape)
+    predictions = (X @ w + b >= 0).astype(np.int64)
+    accuracy = float(np.mean(predictions == y))
+    return NeuronResult(xx, yy, surface, X, y, predictions, accuracy, w, b, activation)
+
+
+def plot_neuron(result, ax=None):
+    """Draw a NeuronResult: output surface, boundary line, data. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, NeuronResult):
+        raise TypeError("plot_neuron needs the result of compute_neuron(...)")
+    ax = plt.subplots(figsize=(5.5, 4.2))[1] if ax is None else ax
+    low, high = {"tanh": (-1, 1), "relu": (0, max(1e-9, result.surface.max()))}.get(result.activation, (0, 1))
+    filled = ax.contourf(result.xx, result.yy, result.surface, levels=np.linspace(low, high, 11),
+                         cmap=class_cmap(), alpha=0.65, extend="both")
+    ax.figure.colorbar(filled, ax=ax, label=f"{result.activation} output")
+    if np.any(result.w != 0):
+        z = result.xx * result.w[0] + result.yy * result.w[1] + result.b
+        ax.contour(result.xx, result.yy, z, levels=[0.0], colors="black", linewidths=2)
+        note = f"accuracy {result.accuracy:.1%}"
+    else:
+        note = f"w = 0: no boundary, every point is class {int(result.b >= 0)} ({result.accuracy:.1%})"
+    plot_points(result.X, result.y, ax)
+    ax.set_title(f"w = ({result.w[0]:.1f}, {result.w[1]:.1f}), b = {result.b:.1f}: {note}", fontsize=9)
+    return ax
+
+
+def neuron_widget(**settings):
+    """The live playground for JupyterLab: sliders for w1, w2, b; menus for the activation and data set."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    values = {**DEFAULTS, **settings}
+    slider = lambda name, bounds: widgets.FloatSlider(
+        value=values[name], min=bounds[0], max=bounds[1], step=SLIDER_STEP, description=name,
+        continuous_update=True)
+    controls = {"w1": slider("w1", WEIGHT_RANGE), "w2": slider("w2", WEIGHT_RANGE), "b": slider("b", BIAS_RANGE),
+                "activation": widgets.Dropdown(options=list(ACTIVATIONS), value=values["activation"],
+                                               description="activation"),
+                "dataset": widgets.Dropdown(options=list(DATASET_NAMES), value=values["dataset"],
+                                            description="data set")}
+    out = widgets.Output()
+
+    def redraw(_=None):
+        X, y = neuron_data(controls["dataset"].value)
+        result = compute_neuron(X, y, controls["w1"].value, controls["w2"].value, controls["b"].value,
+                                controls["activation"].value)
+        with out:
+            out.clear_output(wait=True)
+            plot_neuron(result)
+            plt.show()
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    return widgets.HBox([widgets.VBox(list(controls.values())), out])
