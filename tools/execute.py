@@ -21,13 +21,26 @@ ENVIRONMENT = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OPENBLAS_NUM_THR
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
+def coalesce_streams(outputs):
+    """Merge consecutive stream outputs of the same name: how a print is split is timing-dependent."""
+    merged = []
+    for out in outputs:
+        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" \
+                and merged[-1].name == out.name:
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def clean(notebook):
-    """Remove what must not be stored: widget state and views, timing metadata."""
+    """Remove what must not be stored: widget state and views, timing metadata; merge streams."""
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.outputs if WIDGET_VIEW not in out.get("data", {})]
+            outputs = [out for out in cell.outputs if WIDGET_VIEW not in out.get("data", {})]
+            cell.outputs = coalesce_streams(outputs)
     return notebook
 
 

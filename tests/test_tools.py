@@ -1,0 +1,37 @@
+"""The output re-executor stores only what may be stored."""
+
+import sys
+
+import nbformat
+
+from notebooks import ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+import execute  # noqa: E402
+
+
+def test_clean_drops_widget_state_and_views_and_merges_streams():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["widgets"] = {"state": {}}
+    cell = nbformat.v4.new_code_cell("print(1); print(2); w")
+    cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="2\n"),
+        nbformat.v4.new_output("display_data", data={execute.WIDGET_VIEW: {"model_id": "x"},
+                                                     "text/plain": "HBox()"}),
+        nbformat.v4.new_output("stream", name="stdout", text="3\n"),
+    ]
+    nb.cells = [cell]
+    cleaned = execute.clean(nb)
+    assert "widgets" not in cleaned.metadata and "execution" not in cleaned.cells[0].metadata
+    outputs = cleaned.cells[0].outputs
+    assert [o.output_type for o in outputs] == ["stream"]
+    assert outputs[0].text == "1\n2\n3\n"
+
+
+def test_environment_pins_threads_and_switches_progress_off():
+    assert execute.ENVIRONMENT["OMP_NUM_THREADS"] == "2"
+    assert execute.ENVIRONMENT["NNBOOK_PROGRESS"] == "0"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "export OMP_NUM_THREADS := 2" in makefile and "export NNBOOK_PROGRESS := 0" in makefile
