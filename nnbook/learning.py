@@ -1,0 +1,189 @@
+"""Learning from data (taught in Chapter 2, *Learning from data*).
+
+Losses and their gradients, the logistic neuron's hand-derived gradient, gradient
+descent (batch, stochastic and mini-batch) and the perceptron learning rule.
+Labels ``y`` are 0/1; a neuron has weights ``w: (d,)`` and a bias ``b: float``.
+"""
+
+import numpy as np
+
+from nnbook.activations import sigmoid, step
+
+
+def validate_pair(y_hat, y):
+    """Check that predictions and targets have the same shape; return them as float arrays."""
+    y_hat, y = np.asarray(y_hat, dtype=float), np.asarray(y, dtype=float)
+    if y_hat.shape != y.shape:
+        raise ValueError(f"y_hat and y must have the same shape, got {y_hat.shape} and {y.shape}")
+    if y.size == 0:
+        raise ValueError("y_hat and y are empty: a loss needs at least one example")
+    return y_hat, y
+
+
+def validate_data(X, y, w):
+    """Check X (n, d) with n, d ≥ 1, y (n,) and w (d,); return them as float arrays."""
+    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))
+    if X.ndim != 2 or X.size == 0:
+        raise ValueError(f"X must have shape (n, d) with n ≥ 1 and d ≥ 1, got {X.shape}")
+    if y.shape != (len(X),):
+        raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w must have shape ({X.shape[1]},), one weight per column of X, got {w.shape}")
+    return X, y, w
+
+
+def validate_lr(lr):
+    """Check that the learning rate is a finite number > 0; return it as a float."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
+        raise TypeError(f"lr (the learning rate) must be a number, got {type(lr).__name__}")
+    if not (np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr (the learning rate) must be a finite number > 0, got {lr}")
+    return float(lr)
+
+
+def validate_count(value, name, minimum=1):
+    """Check that ``value`` is an int ≥ ``minimum`` (a number of steps, a batch size…)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an int ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
+def mse_loss(y_hat, y):
+    """Mean squared error: mean of (y_hat − y)². y_hat, y: arrays of the same shape."""
+    y_hat, y = validate_pair(y_hat, y)
+    return float(np.mean((y_hat - y) ** 2))
+
+
+def mse_grad(y_hat, y):
+    """Gradient of ``mse_loss`` with respect to y_hat: 2 (y_hat − y) / n, same shape as y."""
+    y_hat, y = validate_pair(y_hat, y)
+    return 2.0 * (y_hat - y) / y.size
+
+
+def cross_entropy_loss(y_hat, y, eps=1e-12):
+    """Binary cross-entropy: mean of −[y log y_hat + (1 − y) log(1 − y_hat)].
+
+    y_hat: probabilities in [0, 1]; y: 0/1 targets of the same shape. y_hat is
+    clipped to [eps, 1 − eps] so that a certain, wrong prediction costs a large
+    finite amount instead of infinity.
+    """
+    y_hat, y = validate_pair(y_hat, y)
+    p = np.clip(y_hat, eps, 1.0 - eps)
+    return float(np.mean(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))))
+
+
+def cross_entropy_grad(y_hat, y, eps=1e-12):
+    """Gradient of ``cross_entropy_loss`` with respect to y_hat: (y_hat − y) / (y_hat (1 − y_hat) n)."""
+    y_hat, y = validate_pair(y_hat, y)
+    p = np.clip(y_hat, eps, 1.0 - eps)
+    return (p - y) / (p * (1.0 - p) * y.size)
+
+
+def predict_proba(X, w, b):
+    """The logistic neuron's output σ(X w + b): (n,) probabilities of class 1. X: (n, d)."""
+    X, _, w = validate_data(X, np.zeros(np.shape(X)[:1]), w)
+    return sigmoid(X @ w + b)
+
+
+def logistic_loss(X, y, w, b):
+    """Mean cross-entropy of the logistic neuron on (X (n, d), y (n,)), computed from
+    the pre-activation z = X w + b as log(1 + eᶻ) − y z, which never overflows."""
+    X, y, w = validate_data(X, y, w)
+    z = X @ w + b
+    return float(np.mean(np.logaddexp(0.0, z) - y * z))
+
+
+def logistic_gradients(X, y, w, b):
+    """Hand-derived gradient of ``logistic_loss``: returns (grad_w (d,), grad_b float).
+
+    With p = σ(X w + b), the chain rule gives ∂loss/∂z = (p − y) / n, so
+    grad_w = Xᵀ (p − y) / n and grad_b = mean(p − y).
+    """
+    X, y, w = validate_data(X, y, w)
+    error = sigmoid(X @ w + b) - y
+    return X.T @ error / len(y), float(np.mean(error))
+
+
+def gradient_descent(grad, start, lr, num_steps):
+    """Follow −grad from ``start`` for ``num_steps`` steps of size ``lr``.
+
+    grad: function from a point (d,) to its gradient (d,). Returns the path
+    (num_steps + 1, d), start included; it stops early if the point overflows.
+    """
+    if not callable(grad):
+        raise TypeError("grad must be a function from a point (d,) to its gradient (d,)")
+    lr, num_steps = validate_lr(lr), validate_count(num_steps, "num_steps", minimum=0)
+    path = [np.asarray(start, dtype=float)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(num_steps):
+            point = path[-1] - lr * np.asarray(grad(path[-1]), dtype=float)
+            if not np.all(np.isfinite(point)):
+                break
+            path.append(point)
+    return np.array(path)
+
+
+def minibatches(n, batch_size, rng):
+    """Shuffle the indices 0…n−1 with ``rng`` and cut them into batches of ``batch_size``
+    (the last one may be smaller). Returns a list of index arrays."""
+    batch_size = validate_count(batch_size, "batch_size")
+    order = rng.permutation(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def train_logistic(X, y, lr, num_steps, batch_size=None, seed=0):
+    """Train a logistic neuron from w = 0, b = 0 by gradient descent on the cross-entropy.
+
+    X: (n, d), y: (n,) 0/1. batch_size None (or n) is batch gradient descent, 1 is
+    stochastic, anything between is mini-batch; the data are reshuffled every epoch.
+    Returns (w (d,), b, history) where history["loss"] (num_steps + 1,) is the loss
+    on all of X before the first step and after every step.
+    """
+    X, y, w = validate_data(X, y, np.zeros(np.shape(X)[1:]))
+    lr, num_steps = validate_lr(lr), validate_count(num_steps, "num_steps", minimum=0)
+    batch_size = len(y) if batch_size is None else validate_count(batch_size, "batch_size")
+    rng, b, batches = np.random.default_rng(seed), 0.0, []
+    history = {"loss": [logistic_loss(X, y, w, b)]}
+    for _ in range(num_steps):
+        batches = batches or minibatches(len(y), batch_size, rng)
+        batch = batches.pop(0)
+        grad_w, grad_b = logistic_gradients(X[batch], y[batch], w, b)
+        w, b = w - lr * grad_w, b - lr * grad_b
+        history["loss"].append(logistic_loss(X, y, w, b))
+    return w, b, history
+
+
+def perceptron_update(x, y, w, b, lr=1.0):
+    """One step of the perceptron rule on one example x (d,) with label y ∈ {0, 1}.
+
+    The prediction is step(w·x + b); the weights move by lr (y − prediction) x and
+    the bias by lr (y − prediction), so a correct prediction changes nothing.
+    Returns (w, b, updated) where updated says whether anything changed.
+    """
+    error = float(y) - float(step(np.dot(w, x) + b))
+    return w + lr * error * np.asarray(x, dtype=float), b + lr * error, error != 0
+
+
+def train_perceptron(X, y, max_epochs=100, lr=1.0):
+    """Sweep the perceptron rule over (X (n, d), y (n,) 0/1) in order, epoch after epoch.
+
+    Stops when an epoch makes no update (converged) or when an epoch ends with the
+    weights some earlier epoch started with (a cycle: the sweeps repeat forever).
+    Returns a dict: w, b, updates (total), updates_per_epoch (list), epochs,
+    converged, cycle_length (epochs in the cycle, or None), states ((epochs, d + 1):
+    w and b at the start of each epoch).
+    """
+    X, y, w = validate_data(X, y, np.zeros(np.shape(X)[1:]))
+    lr, b, per_epoch, states = validate_lr(lr), 0.0, [], []
+    for epoch in range(1, validate_count(max_epochs, "max_epochs") + 1):
+        states.append((*w, b))
+        per_epoch.append(0)
+        for x_i, y_i in zip(X, y):
+            w, b, updated = perceptron_update(x_i, y_i, w, b, lr)
+            per_epoch[-1] += updated
+        if per_epoch[-1] == 0 or (*w, b) in states:
+            break
+    converged = per_epoch[-1] == 0
+    cycle = None if converged or (*w, b) not in states else len(states) - states.index((*w, b))
+    return dict(w=w, b=b, updates=sum(per_epoch), updates_per_epoch=per_epoch, epochs=epoch,
+                converged=converged, cycle_length=cycle, states=np.array(states))

@@ -1,0 +1,219 @@
+"""Unit tests of nnbook.learning: losses, gradients, gradient descent, the perceptron rule."""
+
+import numpy as np
+import pytest
+
+from nnbook.activations import sigmoid
+from nnbook.datasets import logic_gate, make_blobs
+from nnbook.learning import (cross_entropy_grad, cross_entropy_loss, gradient_descent, logistic_gradients,
+                             logistic_loss, minibatches, mse_grad, mse_loss, perceptron_update,
+                             predict_proba, train_logistic, train_perceptron, validate_count,
+                             validate_data, validate_lr, validate_pair)
+
+
+def numerical_grad(f, x, h=1e-6):
+    """Central finite differences of a scalar function f at x (any shape)."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        grad[i] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+def test_mse_loss_values():
+    assert mse_loss([0.0, 1.0], [0.0, 1.0]) == 0.0
+    assert mse_loss([1.0, 0.0], [0.0, 0.0]) == pytest.approx(0.5)
+    assert mse_loss(np.array([[2.0]]), np.array([[-1.0]])) == pytest.approx(9.0)
+
+
+def test_cross_entropy_values():
+    assert cross_entropy_loss([0.5, 0.5], [0, 1]) == pytest.approx(np.log(2))
+    assert cross_entropy_loss([0.9], [1]) == pytest.approx(-np.log(0.9))
+    assert cross_entropy_loss([0.9], [0]) == pytest.approx(-np.log(0.1))
+    # a certain, wrong prediction costs a large finite amount, not infinity
+    assert np.isfinite(cross_entropy_loss([0.0], [1])) and cross_entropy_loss([0.0], [1]) > 20
+
+
+@pytest.mark.parametrize("loss, grad", [(mse_loss, mse_grad), (cross_entropy_loss, cross_entropy_grad)])
+def test_loss_gradients_match_finite_differences(loss, grad):
+    y_hat, y = np.array([0.2, 0.7, 0.9, 0.4]), np.array([0.0, 1.0, 0.0, 1.0])
+    np.testing.assert_allclose(grad(y_hat, y), numerical_grad(lambda p: loss(p, y), y_hat), rtol=1e-5)
+
+
+def test_cross_entropy_gradient_with_respect_to_z_is_p_minus_y():
+    z, y = np.array([-6.0, -1.0, 0.0, 2.0]), np.array([1.0, 0.0, 1.0, 1.0])
+    p = sigmoid(z)
+    dz = cross_entropy_grad(p, y) * p * (1 - p)  # the chain rule through the sigmoid
+    np.testing.assert_allclose(dz, (p - y) / len(y), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", [mse_loss, mse_grad, cross_entropy_loss, cross_entropy_grad])
+def test_losses_reject_mismatched_shapes(fn):
+    with pytest.raises(ValueError, match="same shape"):
+        fn([0.1, 0.2], [1.0])
+    with pytest.raises(ValueError, match="empty"):
+        fn([], [])
+
+
+def test_predict_proba_and_logistic_loss():
+    X, w, b = np.array([[0.0, 0.0], [1.0, 2.0]]), np.array([0.5, -0.5]), 0.25
+    np.testing.assert_allclose(predict_proba(X, w, b), sigmoid(X @ w + b))
+    y = np.array([1.0, 0.0])
+    p = sigmoid(X @ w + b)
+    assert logistic_loss(X, y, w, b) == pytest.approx(cross_entropy_loss(p, y))
+    # far beyond where sigmoid rounds to 0 or 1, the loss stays exact and finite
+    assert logistic_loss(np.array([[1.0]]), np.array([1.0]), np.array([-1000.0]), 0.0) == pytest.approx(1000.0)
+
+
+def test_predict_proba_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="X must have shape"):
+        predict_proba(np.ones(3), np.ones(3), 0.0)
+    with pytest.raises(ValueError, match="w must have shape"):
+        predict_proba(np.ones((4, 2)), np.ones(3), 0.0)
+
+
+def test_logistic_gradients_match_finite_differences():
+    rng = np.random.default_rng(0)
+    X, y, w, b = rng.normal(size=(7, 3)), rng.integers(0, 2, 7).astype(float), rng.normal(size=3), 0.3
+    grad_w, grad_b = logistic_gradients(X, y, w, b)
+    np.testing.assert_allclose(grad_w, numerical_grad(lambda v: logistic_loss(X, y, v, b), w), rtol=1e-5)
+    assert grad_b == pytest.approx(numerical_grad(lambda v: logistic_loss(X, y, w, v[0]), [b])[0], rel=1e-5)
+
+
+@pytest.mark.parametrize("X, y, w, message", [
+    (np.ones(3), np.ones(3), np.ones(1), "X must have shape"),
+    (np.ones((3, 2)), np.ones(2), np.ones(2), "y must have shape"),
+    (np.ones((3, 2)), np.ones(3), np.ones(3), "w must have shape"),
+    (np.ones((0, 2)), np.ones(0), np.ones(2), "X must have shape"),
+])
+def test_validate_data_says_what_is_wrong(X, y, w, message):
+    with pytest.raises(ValueError, match=message):
+        validate_data(X, y, w)
+    with pytest.raises(ValueError, match=message):
+        logistic_gradients(X, y, w, 0.0)
+
+
+def test_validators():
+    assert validate_lr(1) == 1.0
+    assert validate_count(3, "n") == 3
+    assert validate_pair([1], [0])[0].dtype == float
+    for bad in (0, -0.1, np.inf, np.nan):
+        with pytest.raises(ValueError, match="lr"):
+            validate_lr(bad)
+    with pytest.raises(TypeError, match="lr"):
+        validate_lr("0.1")
+    with pytest.raises(ValueError, match="num_steps must be an int ≥ 0"):
+        validate_count(-1, "num_steps", minimum=0)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="batch_size"):
+            validate_count(bad, "batch_size")
+
+
+def test_gradient_descent_on_a_quadratic():
+    # loss = x² + 10 y²: each coordinate shrinks by (1 − lr·curvature) per step
+    grad = lambda p: np.array([2 * p[0], 20 * p[1]])
+    path = gradient_descent(grad, [1.0, 1.0], lr=0.05, num_steps=3)
+    assert path.shape == (4, 2)
+    np.testing.assert_allclose(path[:, 0], 0.9 ** np.arange(4))
+    np.testing.assert_allclose(path[1:, 1], 0.0, atol=1e-12)
+    assert gradient_descent(grad, [1.0, 1.0], lr=0.05, num_steps=0).shape == (1, 2)
+
+
+def test_gradient_descent_diverges_and_stops_before_overflow():
+    path = gradient_descent(lambda p: 2 * p, [1.0], lr=1.5, num_steps=5)  # factor 1 − 3 = −2 per step
+    np.testing.assert_allclose(path[:, 0], (-2.0) ** np.arange(6))
+    long_path = gradient_descent(lambda p: 2 * p, [1.0], lr=1e200, num_steps=50)
+    assert np.all(np.isfinite(long_path)) and len(long_path) < 51
+
+
+def test_gradient_descent_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="grad must be a function"):
+        gradient_descent(None, [0.0], 0.1, 1)
+    with pytest.raises(ValueError, match="lr"):
+        gradient_descent(lambda p: p, [0.0], 0.0, 1)
+    with pytest.raises(ValueError, match="num_steps"):
+        gradient_descent(lambda p: p, [0.0], 0.1, -1)
+
+
+def test_minibatches_cover_every_index_once():
+    batches = minibatches(10, 3, np.random.default_rng(0))
+    assert [len(b) for b in batches] == [3, 3, 3, 1]
+    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
+    assert len(minibatches(5, 10, np.random.default_rng(0))) == 1
+    with pytest.raises(ValueError, match="batch_size must be an int ≥ 1"):
+        minibatches(10, 0, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("batch_size", [None, 1, 20])
+def test_train_logistic_lowers_the_loss(batch_size):
+    X, y = make_blobs(100, noise=0.5)
+    w, b, history = train_logistic(X, y, lr=0.5, num_steps=50, batch_size=batch_size)
+    assert len(history["loss"]) == 51
+    assert history["loss"][0] == pytest.approx(np.log(2))
+    assert history["loss"][-1] < 0.2
+    assert np.mean((predict_proba(X, w, b) >= 0.5) == y) > 0.95
+
+
+def test_train_logistic_is_deterministic_and_batch_size_n_is_batch_descent():
+    X, y = make_blobs(40, noise=0.8)
+    w1, b1, h1 = train_logistic(X, y, 0.3, 10, batch_size=5, seed=1)
+    w2, b2, h2 = train_logistic(X, y, 0.3, 10, batch_size=5, seed=1)
+    np.testing.assert_array_equal(w1, w2)
+    full = train_logistic(X, y, 0.3, 10)
+    same = train_logistic(X, y, 0.3, 10, batch_size=40)
+    np.testing.assert_allclose(full[0], same[0])
+
+
+def test_train_logistic_rejects_bad_arguments():
+    X, y = make_blobs(10)
+    with pytest.raises(ValueError, match="lr"):
+        train_logistic(X, y, -1.0, 10)
+    with pytest.raises(ValueError, match="num_steps"):
+        train_logistic(X, y, 0.1, 2.5)
+    with pytest.raises(ValueError, match="batch_size"):
+        train_logistic(X, y, 0.1, 5, batch_size=0)
+    with pytest.raises(ValueError, match="y must have shape"):
+        train_logistic(X, y[:5], 0.1, 5)
+
+
+def test_perceptron_update():
+    w, b, updated = perceptron_update(np.array([1.0, 1.0]), 0, np.zeros(2), 0.0)  # step(0) = 1: a mistake
+    np.testing.assert_array_equal(w, [-1.0, -1.0])
+    assert b == -1.0 and updated
+    w2, b2, updated2 = perceptron_update(np.array([1.0, 1.0]), 0, w, b)  # now correct: nothing changes
+    np.testing.assert_array_equal(w2, w)
+    assert b2 == b and not updated2
+    w3, b3, _ = perceptron_update(np.array([2.0, 0.0]), 1, np.array([-1.0, 0.0]), 0.0, lr=0.5)
+    np.testing.assert_array_equal(w3, [0.0, 0.0])
+    assert b3 == 0.5
+
+
+@pytest.mark.parametrize("gate", ["and", "or", "nand", "nor"])
+def test_perceptron_converges_on_separable_gates(gate):
+    X, y = logic_gate(gate)
+    result = train_perceptron(X, y)
+    assert result["converged"] and result["cycle_length"] is None
+    assert result["updates"] == sum(result["updates_per_epoch"]) > 0
+    assert result["updates_per_epoch"][-1] == 0
+    np.testing.assert_array_equal((X @ result["w"] + result["b"] >= 0).astype(int), y)
+
+
+def test_perceptron_cycles_on_xor():
+    X, y = logic_gate("xor")
+    result = train_perceptron(X, y, max_epochs=1000)
+    assert not result["converged"] and result["cycle_length"] == 1
+    assert result["epochs"] < 10 and all(n > 0 for n in result["updates_per_epoch"])
+    assert result["states"].shape == (result["epochs"], 3)
+
+
+def test_perceptron_stops_at_max_epochs():
+    X, y = make_blobs(60, noise=1.5)  # overlapping clouds: no line separates them
+    result = train_perceptron(X, y, max_epochs=5)
+    assert result["epochs"] == 5 and not result["converged"]
+    with pytest.raises(ValueError, match="max_epochs"):
+        train_perceptron(X, y, max_epochs=0)
+    with pytest.raises(ValueError, match="lr"):
+        train_perceptron(X, y, lr=0)
