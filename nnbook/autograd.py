@@ -1,0 +1,154 @@
+"""A scalar autograd engine (built step by step in Chapter 4, *Backpropagation*).
+
+A :class:`Value` holds one number, ``data``, and after ``backward()`` the gradient
+``grad`` of the final result with respect to it. Every operation on Values records
+its inputs (``_prev``), its name (``_op``) and a closure (``_backward``) that passes
+the output's gradient on to the inputs by the chain rule.
+
+    >>> a, b = Value(0.5), Value(-1.0)
+    >>> c = (a * b + 1).tanh()
+    >>> c.backward()
+    >>> round(a.grad, 4), round(b.grad, 4)
+    (-0.7864, 0.3932)
+"""
+
+import math
+import numbers
+
+
+class Value:
+    """One scalar of a computation: ``data`` (float) and ``grad`` (float, d result / d data)."""
+
+    def __init__(self, data, _prev=(), _op=""):
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            raise TypeError(f"Value holds a real number (int or float), got {type(data).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self._prev = tuple(_prev)
+        self._op = _op
+        self._backward = lambda: None
+
+    def __repr__(self):
+        return f"Value(data={self.data:.4g}, grad={self.grad:.4g})"
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        """Fill in ``grad`` of every Value this one depends on (d self / d node)."""
+        order, seen = [], set()
+
+        def visit(node):
+            if node not in seen:
+                seen.add(node)
+                for child in node._prev:
+                    visit(child)
+                order.append(node)
+
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
+            raise TypeError(f"the exponent must be a plain number, got {type(exponent).__name__}; "
+                            "for a Value exponent write (exponent * base.log()).exp()")
+        if self.data < 0 and not float(exponent).is_integer():
+            raise ValueError(f"a negative base ({self.data:g}) to a fractional power ({exponent:g}) "
+                             "is not a real number")
+        out = Value(self.data ** exponent, (self,), f"**{exponent:g}")
+
+        def _backward():
+            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __neg__(self):
+        return self * -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return (-self) + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+    def exp(self):
+        out = Value(math.exp(self.data), (self,), "exp")
+
+        def _backward():
+            self.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def log(self):
+        if self.data <= 0:
+            raise ValueError(f"log needs a positive number, got {self.data:g}")
+        out = Value(math.log(self.data), (self,), "log")
+
+        def _backward():
+            self.grad += out.grad / self.data
+
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        out = Value(math.tanh(self.data), (self,), "tanh")
+
+        def _backward():
+            self.grad += (1 - out.data ** 2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def sigmoid(self):
+        # ½(1 + tanh(x/2)) equals 1 / (1 + e^(−x)) and never overflows
+        out = Value(0.5 * (1 + math.tanh(0.5 * self.data)), (self,), "sigmoid")
+
+        def _backward():
+            self.grad += out.data * (1 - out.data) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        out = Value(max(0.0, self.data), (self,), "relu")
+
+        def _backward():
+            self.grad += (out.data > 0) * out.grad
+
+        out._backward = _backward
+        return out
