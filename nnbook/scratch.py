@@ -1,0 +1,309 @@
+"""A vectorised numpy multilayer perceptron trained by mini-batch SGD (Chapter 5,
+*Backprop in matrix form*).
+
+``MLP([64, 128, 10])`` is a network with 64 inputs, one hidden layer of 128 units
+and 10 outputs. Every layer computes ``Z = A @ W + b`` on a whole batch at once:
+``A (n, d_in)``, ``W (d_in, d_out)``, ``b (d_out,)``. Hidden layers apply an
+activation (ReLU, tanh or sigmoid); the output layer is either softmax with
+cross-entropy (classification, integer labels) or linear with mean squared error
+(regression).
+
+All arithmetic is in float32 (``DTYPE``): half the memory traffic of float64 and
+plenty of precision for training; inputs are converted on the way in.
+
+The chapter writes out the learning code (``softmax``, ``log_softmax``,
+``activate``, ``activation_grad`` and the methods of ``MLP``); the argument
+checks (``check_*``) are imported by it from here.
+"""
+
+import numpy as np
+
+DTYPE = np.float32
+ACTIVATIONS = ("relu", "tanh", "sigmoid")
+LOSSES = ("cross_entropy", "mse")
+
+
+# --- argument checks: each returns clean values or raises with what to change ---
+
+def check_sizes(sizes):
+    """Validate layer sizes ``[d_in, h1, ..., d_out]``: a list of ≥ 2 ints, each ≥ 1. Returns a list of ints."""
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
+        raise ValueError(f"sizes must be a list [d_in, ..., d_out] of at least two layer sizes, got {sizes!r}")
+    for size in sizes:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+            raise TypeError(f"layer sizes must be ints, got {size!r} in sizes={list(sizes)}")
+    if min(sizes) < 1:
+        raise ValueError(f"layer sizes must be ≥ 1 (every layer needs a unit), got sizes={list(sizes)}")
+    return [int(size) for size in sizes]
+
+
+def check_choice(value, options, what):
+    """Raise ValueError unless ``value`` is one of ``options``; return it."""
+    if value not in options:
+        raise ValueError(f"unknown {what} {value!r}: choose one of {', '.join(options)}")
+    return value
+
+
+def check_positive(value, name):
+    """Raise ValueError unless ``value`` is a finite number > 0 (a learning rate, …); return it as float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+            or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    return float(value)
+
+
+def check_penalties(l1, l2):
+    """Raise ValueError unless both penalty strengths are finite numbers ≥ 0; return them as floats."""
+    for name, value in (("l1", l1), ("l2", l2)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                or not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} (penalty strength) must be a number ≥ 0, got {value!r}")
+    return float(l1), float(l2)
+
+
+def check_inputs(X, d_in):
+    """Inputs as a float32 array (n, d_in) with n ≥ 1; a single sample (d_in,) is refused with a hint."""
+    X = np.asarray(X, dtype=DTYPE)
+    if X.ndim != 2 or X.shape[0] == 0:
+        hint = " (a single sample: use X[None, :])" if X.ndim == 1 else ""
+        raise ValueError(f"X must be a 2-D array (n samples, {d_in} features) with n ≥ 1, got shape {X.shape}{hint}")
+    if X.shape[1] != d_in:
+        raise ValueError(f"X has {X.shape[1]} columns but the network expects {d_in} inputs (sizes[0])")
+    return X
+
+
+def check_labels(y, n, num_classes):
+    """Class labels as an int64 array (n,) with values 0..num_classes-1."""
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"y must hold one label per sample, shape ({n},), got {y.shape}")
+    if y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0):
+        y = y.astype(np.int64)  # whole-number floats such as 1.0 are labels too
+    if y.dtype.kind not in "iub":
+        raise TypeError(f"labels must be integers 0..{num_classes - 1}, got dtype {y.dtype}")
+    if y.min() < 0 or y.max() >= num_classes:
+        raise ValueError(f"labels must be integers 0..{num_classes - 1} (the network has {num_classes} outputs), "
+                         f"got values from {y.min()} to {y.max()}")
+    return y.astype(np.int64, copy=False)
+
+
+def check_targets(y, n, d_out):
+    """Regression targets as a float32 array (n, d_out); (n,) is accepted when d_out == 1."""
+    y = np.asarray(y, dtype=DTYPE)
+    if y.ndim == 1 and d_out == 1:
+        y = y[:, None]
+    if y.shape != (n, d_out):
+        raise ValueError(f"y must have shape ({n}, {d_out}) to match X and the {d_out} outputs, got {y.shape}")
+    return y
+
+
+# --- the learning code, written out in Chapter 5 ---
+
+def softmax(Z):
+    """Row-wise softmax: logits Z (n, k) → probabilities (n, k), each row summing to 1.
+
+    Subtracting each row's maximum first changes nothing mathematically but keeps
+    exp() from overflowing.
+    """
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def log_softmax(Z):
+    """Row-wise log of the softmax, computed stably: logits Z (n, k) → (n, k) log-probabilities."""
+    Z = Z - Z.max(axis=1, keepdims=True)
+    return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+
+
+def activate(Z, activation):
+    """Apply a hidden layer's activation ("relu", "tanh" or "sigmoid") to Z; same shape."""
+    if activation == "relu":
+        return np.maximum(Z, 0)
+    if activation == "tanh":
+        return np.tanh(Z)
+    return 0.5 * (1 + np.tanh(0.5 * Z))  # sigmoid, written so that it never overflows
+
+
+def activation_grad(A, activation):
+    """The activation's derivative, written in terms of its output A = activate(Z)."""
+    if activation == "relu":
+        return A > 0
+    if activation == "tanh":
+        return 1 - A * A
+    return A * (1 - A)
+
+
+class MLP:
+    """A multilayer perceptron in numpy (float32), trained by mini-batch SGD.
+
+    sizes: [d_in, h1, ..., d_out], ints ≥ 1 (two entries: no hidden layer).
+    activation: of the hidden layers, "relu", "tanh" or "sigmoid".
+    loss: "cross_entropy" (softmax outputs; y: (n,) int labels 0..d_out-1) or
+    "mse" (linear outputs; y: (n, d_out) floats, or (n,) when d_out == 1).
+    seed: initial weights drawn from ``np.random.default_rng(seed)``, He-scaled
+    for ReLU and Glorot-scaled otherwise; biases start at zero.
+    Attributes ``weights`` (list of (d_in, d_out) arrays) and ``biases`` (list of
+    (d_out,) arrays), one per layer.
+    """
+
+    def __init__(self, sizes, activation="relu", loss="cross_entropy", seed=0):
+        self.sizes = check_sizes(sizes)
+        self.activation = check_choice(activation, ACTIVATIONS, "activation")
+        self.loss = check_choice(loss, LOSSES, "loss")
+        rng = np.random.default_rng(seed)
+        self.weights, self.biases = [], []
+        for layer, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            hidden = layer < len(self.sizes) - 2
+            std = np.sqrt(2 / d_in) if hidden and activation == "relu" else np.sqrt(2 / (d_in + d_out))
+            self.weights.append((std * rng.standard_normal((d_in, d_out))).astype(DTYPE))
+            self.biases.append(np.zeros(d_out, dtype=DTYPE))
+
+    def __repr__(self):
+        return f"MLP({self.sizes}, activation={self.activation!r}, loss={self.loss!r})"
+
+    def _forward(self, X):
+        """All the layers' outputs for a float32 batch X (n, d_in): [X, A1, ..., Z_out]."""
+        activations = [X]
+        for W, b in zip(self.weights[:-1], self.biases[:-1]):
+            activations.append(activate(activations[-1] @ W + b, self.activation))
+        activations.append(activations[-1] @ self.weights[-1] + self.biases[-1])
+        return activations
+
+    def forward(self, X):
+        """Logits (cross_entropy) or outputs (mse): X (n, d_in) → (n, d_out) float32."""
+        return self._forward(check_inputs(X, self.sizes[0]))[-1]
+
+    def hidden_outputs(self, X):
+        """Each hidden layer's output after its activation: a list of (n, h_l) float32 arrays."""
+        return self._forward(check_inputs(X, self.sizes[0]))[1:-1]
+
+    def _output_loss(self, Z, y):
+        """Mean loss of the outputs Z (n, d_out) and its gradient dL/dZ (n, d_out)."""
+        n = len(Z)
+        if self.loss == "mse":
+            diff = Z - y
+            return float((diff * diff).mean()), diff * (2 / diff.size)
+        log_p = log_softmax(Z)
+        dZ = np.exp(log_p)  # softmax probabilities P
+        dZ[np.arange(n), y] -= 1  # P - one_hot(y)
+        return float(-log_p[np.arange(n), y].mean()), dZ / n
+
+    def _backward(self, activations, dZ):
+        """Backpropagate dL/dZ of the last layer: a list of (dW, db), first layer first."""
+        grads = []
+        for layer in range(len(self.weights) - 1, -1, -1):
+            A = activations[layer]
+            grads.append((A.T @ dZ, dZ.sum(axis=0)))
+            if layer > 0:
+                dZ = (dZ @ self.weights[layer].T) * activation_grad(A, self.activation)
+        return grads[::-1]
+
+    def _check_y(self, y, n):
+        if self.loss == "mse":
+            return check_targets(y, n, self.sizes[-1])
+        return check_labels(y, n, self.sizes[-1])
+
+    def loss_and_grads(self, X, y, l1=0.0, l2=0.0):
+        """Mean loss on the batch (plus l1·Σ|W| + l2/2·ΣW² over the weights) and its
+        gradients: (loss: float, [(dW, db), ...] one pair per layer)."""
+        X = check_inputs(X, self.sizes[0])
+        y = self._check_y(y, len(X))
+        l1, l2 = check_penalties(l1, l2)
+        activations = self._forward(X)
+        loss, dZ = self._output_loss(activations[-1], y)
+        grads = self._backward(activations, dZ)
+        if l1 or l2:
+            for W, (dW, _) in zip(self.weights, grads):
+                loss += float(l1 * np.abs(W).sum() + l2 / 2 * (W * W).sum())
+                dW += l1 * np.sign(W) + l2 * W
+        return loss, grads
+
+    def step(self, X, y, lr, l1=0.0, l2=0.0):
+        """One SGD step on the batch (X, y); returns the batch loss before the update.
+
+        Raises ValueError (and leaves the weights unchanged) when the loss, a
+        gradient or an updated weight is not finite: training diverged, the
+        learning rate is too large.
+        """
+        lr = check_positive(lr, "lr (learning rate)")
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported in words below
+            loss, grads = self.loss_and_grads(X, y, l1, l2)
+            new = [(W - lr * dW, b - lr * db) for W, b, (dW, db) in zip(self.weights, self.biases, grads)]
+        # the sum of an array is inf or nan as soon as one entry is
+        if not np.isfinite(loss + sum(float(W.sum() + b.sum()) for W, b in new)):
+            raise ValueError(f"training diverged (the loss or the updated weights are not finite) "
+                             f"with lr={lr:g}: lower the learning rate")
+        self.weights, self.biases = [W for W, _ in new], [b for _, b in new]
+        return loss
+
+    def _epoch(self, X, y, lr, batch_size, l1, l2, rng):
+        """One pass over (X, y) in shuffled mini-batches; returns the mean batch loss."""
+        order = rng.permutation(len(X))
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]
+            total += self.step(X[batch], y[batch], lr, l1, l2) * len(batch)
+        return total / len(X)
+
+    def fit(self, X, y, num_epochs=10, lr=0.1, batch_size=32, l1=0.0, l2=0.0, seed=0,
+            X_val=None, y_val=None):
+        """Train by mini-batch SGD for ``num_epochs`` passes over (X, y), reshuffled each
+        epoch with ``np.random.default_rng(seed)``.
+
+        Returns the history, a dict of per-epoch lists: "train loss" (the mean batch
+        loss during the epoch) and, for cross_entropy, "train acc" (accuracy on X
+        after the epoch, a fraction) and "val acc" when X_val, y_val are given
+        ("val loss" for mse).
+        """
+        X = check_inputs(X, self.sizes[0])
+        y = self._check_y(y, len(X))
+        check_positive(lr, "lr (learning rate)")
+        check_penalties(l1, l2)
+        for name, value in (("num_epochs", num_epochs), ("batch_size", batch_size)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be an int ≥ 1, got {value!r}")
+        if (X_val is None) != (y_val is None):
+            raise ValueError("give both X_val and y_val, or neither")
+        if X_val is not None:
+            X_val = check_inputs(X_val, self.sizes[0])
+            y_val = self._check_y(y_val, len(X_val))
+        rng = np.random.default_rng(seed)
+        history = {"train loss": []}
+        for _ in range(num_epochs):
+            history["train loss"].append(self._epoch(X, y, lr, batch_size, l1, l2, rng))
+            self._record(history, "train", X, y)
+            if X_val is not None:
+                self._record(history, "val", X_val, y_val)
+        return history
+
+    def _record(self, history, split, X, y):
+        """Append the accuracy (cross_entropy) or, for validation data, the loss (mse)."""
+        if self.loss == "cross_entropy":
+            history.setdefault(f"{split} acc", []).append(self.score(X, y))
+        elif split == "val":
+            history.setdefault("val loss", []).append(self.loss_and_grads(X, y)[0])
+
+    def predict_proba(self, X):
+        """Class probabilities (n, d_out), each row summing to 1 (cross_entropy networks only)."""
+        if self.loss != "cross_entropy":
+            raise ValueError("predict_proba needs a classifier (loss='cross_entropy'); "
+                             "this network has loss='mse': use predict()")
+        return softmax(self.forward(X))
+
+    def predict(self, X):
+        """Labels (n,) int64 (cross_entropy), or outputs (n, d_out), (n,) when d_out == 1 (mse)."""
+        out = self.forward(X)
+        if self.loss == "cross_entropy":
+            return out.argmax(axis=1).astype(np.int64)
+        return out[:, 0] if out.shape[1] == 1 else out
+
+    def score(self, X, y):
+        """Accuracy (a fraction) on labelled data (cross_entropy networks only)."""
+        if self.loss != "cross_entropy":
+            raise ValueError("score (accuracy) needs a classifier (loss='cross_entropy')")
+        X = check_inputs(X, self.sizes[0])
+        return float((self.predict(X) == check_labels(y, len(X), self.sizes[-1])).mean())
+
+    def num_parameters(self):
+        """How many numbers the network learns: all weights and biases."""
+        return sum(W.size + b.size for W, b in zip(self.weights, self.biases))

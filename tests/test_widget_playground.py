@@ -1,0 +1,285 @@
+"""The network playground widget, headless: compute/plot at both ends of every range, the live
+figure, the training thread (start, pause, resume, step, reset, no thread left) and the controls."""
+
+import threading
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from nnbook.datasets import DATASETS  # noqa: E402
+from nnbook.playground import ACTIVATIONS, FEATURES, Session  # noqa: E402
+from nnbook.widgets import playground as pg  # noqa: E402
+
+QUICK = dict(num_epochs=2)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def draw(result):
+    fig = pg.plot_playground(result)
+    assert fig.subfigs and len(fig.subfigs[0].axes) == 2
+    fig.canvas.draw()
+    return fig
+
+
+@pytest.mark.parametrize("name, bounds", [
+    ("noise", pg.NOISE_RANGE), ("test_fraction", pg.TEST_FRACTION_RANGE),
+    ("num_layers", pg.NUM_LAYERS_RANGE), ("num_hiddens", pg.NUM_HIDDENS_RANGE),
+    ("batch_size", pg.BATCH_SIZE_RANGE), ("num_epochs", pg.NUM_EPOCHS_RANGE),
+])
+@pytest.mark.parametrize("end", [0, 1])
+def test_compute_and_plot_at_both_ends_of_each_range(name, bounds, end):
+    settings = {**QUICK, name: bounds[end]}
+    if name == "num_epochs":
+        settings = {name: bounds[end]}
+    result = pg.compute_playground(**settings)
+    assert result["output"].shape == (pg.RESOLUTION, pg.RESOLUTION)
+    draw(result)
+
+
+@pytest.mark.parametrize("name, choices", [("lr", pg.LR_CHOICES), ("l1", pg.REGULARISATION_CHOICES),
+                                           ("l2", pg.REGULARISATION_CHOICES), ("dataset", DATASETS),
+                                           ("activation", ACTIVATIONS)])
+def test_compute_and_plot_for_each_end_of_the_choices(name, choices):
+    for value in (choices[0], choices[-1]):
+        draw(pg.compute_playground(**{**QUICK, name: value}))
+
+
+def test_largest_network_with_all_features():
+    result = pg.compute_playground(features=FEATURES, num_layers=6, num_hiddens=8, **QUICK)
+    assert [u.shape for u in result["units"]] == [(8, pg.RESOLUTION, pg.RESOLUTION)] * 6
+    fig = draw(result)
+    assert sum(bool(ax.images) for ax in fig.subfigs[1].axes) == 48
+
+
+def test_no_hidden_layer_shows_the_warning_in_the_figure():
+    result = pg.compute_playground(dataset="spirals", num_layers=0, **QUICK)
+    fig = draw(result)
+    assert any("No hidden layer" in t.get_text() for t in fig.texts)
+
+
+def test_diverging_learning_rate_is_reported_not_drawn_as_nan():
+    result = pg.compute_playground(dataset="spirals", features=FEATURES, num_layers=6, num_hiddens=8,
+                                   activation="relu", lr=10.0, batch_size=1, num_epochs=50)
+    assert any("diverged" in m for m in result["messages"])
+    assert np.isfinite(result["output"]).all()
+    fig = draw(result)
+    assert any("diverged" in t.get_text() for t in fig.texts)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(noise=-0.1), "noise must be a number from"),
+    (dict(noise=0.9), "noise"),
+    (dict(num_layers=7), "num_layers"),
+    (dict(num_hiddens=0), "a hidden layer needs at least 1 unit"),
+    (dict(num_hiddens=9), "num_hiddens"),
+    (dict(lr=100.0), "lr must be a number from"),
+    (dict(batch_size=0), "batch_size"),
+    (dict(test_fraction=0.95), "test_fraction"),
+    (dict(l2=1.0), "l2"),
+    (dict(dataset="squares"), "dataset must be one of"),
+    (dict(num_epochs=True), "num_epochs"),
+    (dict(features=[]), "at least one input feature"),
+])
+def test_compute_rejects_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        pg.compute_playground(**{**QUICK, **kwargs})
+
+
+def test_unit_maps_and_boundary_alone():
+    result = pg.compute_playground(num_layers=2, num_hiddens=3, **QUICK)
+    axes = pg.plot_unit_maps(result)
+    assert axes.shape == (2, 3) and all(ax.images for ax in axes.ravel())
+    ax = pg.plot_boundary(result)
+    assert ax.images and ax.get_title().startswith("epoch 2")
+    ax = pg.plot_losses(result)
+    assert len(ax.lines) == 2
+
+
+def test_live_figure_updates_in_place_without_pyplot():
+    session = Session("moons", hidden=(4, 4), resolution=pg.RESOLUTION)
+    before = set(plt.get_fignums())
+    live = pg.LiveFigure(session.snapshot())
+    assert set(plt.get_fignums()) == before, "the live figure must not go through pyplot"
+    first = live.png()
+    assert first.startswith(b"\x89PNG")
+    session.step(30)
+    snapshot = session.snapshot()
+    assert live.fits(snapshot)
+    live.update(snapshot)
+    assert live.png() != first
+    assert not live.fits(Session("moons", hidden=(3,)).snapshot())
+
+
+class Frames:
+    """Collects the frames a Trainer hands out, from whichever thread."""
+
+    def __init__(self):
+        self.snapshots, self.threads = [], set()
+
+    def __call__(self, snapshot):
+        self.snapshots.append(snapshot)
+        self.threads.add(threading.current_thread().name)
+
+
+def wait_until(condition, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:
+        time.sleep(0.01)
+    return condition()
+
+
+def playground_threads():
+    return [t for t in threading.enumerate() if t.name == "nnbook-playground"]
+
+
+def test_trainer_start_pause_resume_step_reset():
+    frames = Frames()
+    trainer = pg.Trainer(Session("xor", hidden=(4,)), frames, frames_per_second=50, max_epochs_per_second=1000)
+    trainer.start()
+    trainer.start()  # a second start does nothing
+    assert wait_until(lambda: trainer.session.epoch >= 5)
+    assert trainer.running and len(playground_threads()) == 1
+    trainer.pause()
+    assert not trainer.running and playground_threads() == []
+    epoch = trainer.session.epoch
+    time.sleep(0.1)
+    assert trainer.session.epoch == epoch, "paused training does not move"
+    assert "nnbook-playground" in frames.threads, "frames were drawn by the training thread"
+    trainer.start()  # resume from where it stopped
+    assert wait_until(lambda: trainer.session.epoch > epoch + 3)
+    trainer.step(2)  # pauses first, then trains exactly two epochs
+    assert not trainer.running and playground_threads() == []
+    epoch = trainer.session.epoch
+    assert frames.snapshots[-1]["epoch"] == epoch
+    trainer.start()
+    assert wait_until(lambda: trainer.session.epoch > epoch)
+    trainer.reset()
+    assert trainer.session.epoch == 0 and frames.snapshots[-1]["epoch"] == 0
+    assert playground_threads() == [], "reset leaves no thread behind"
+
+
+def test_trainer_pause_is_quick_with_the_largest_network():
+    session = Session("spirals", features=FEATURES, hidden=(8,) * 6, batch_size=1, resolution=pg.RESOLUTION)
+    trainer = pg.Trainer(session, Frames())
+    trainer.start()
+    assert wait_until(lambda: session.epoch >= 2)
+    started = time.perf_counter()
+    trainer.pause()
+    assert time.perf_counter() - started < 2.0 and playground_threads() == []
+
+
+def test_trainer_stops_by_itself_on_divergence_and_at_the_epoch_limit():
+    frames = Frames()
+    diverging = Session("spirals", features=FEATURES, hidden=(8, 8, 8), activation="relu", lr=1000.0, batch_size=1)
+    trainer = pg.Trainer(diverging, frames, max_epochs_per_second=1000)
+    trainer.start()
+    assert wait_until(lambda: not trainer.running)
+    assert wait_until(lambda: playground_threads() == [])
+    assert "diverged" in frames.snapshots[-1]["messages"][-1]
+    limited = pg.Trainer(Session("xor", hidden=(2,)), frames, max_epochs_per_second=10_000, max_epochs=20)
+    limited.start()
+    assert wait_until(lambda: not limited.running)
+    assert limited.session.epoch == 20 and frames.snapshots[-1]["epoch"] == 20
+    limited.pause()
+    assert playground_threads() == []
+
+
+def test_trainer_reports_errors_in_the_thread():
+    def broken(snapshot):
+        if threading.current_thread().name == "nnbook-playground":
+            raise RuntimeError("cannot draw")
+
+    trainer = pg.Trainer(Session("xor", hidden=(2,)), broken)
+    trainer.start()
+    assert wait_until(lambda: trainer.error is not None)
+    assert "RuntimeError: cannot draw" in trainer.error
+    trainer.pause()
+    assert playground_threads() == []
+
+
+def test_trainer_replace_and_set_training():
+    frames = Frames()
+    trainer = pg.Trainer(Session("xor", hidden=(2,)), frames)
+    trainer.set_training(0.3, 5, 0.0, 0.001)
+    assert trainer.session.lr == 0.3 and trainer.session.batch_size == 5
+    trainer.replace(Session("moons", hidden=(3,)))
+    assert trainer.session.hidden == (3,) and frames.snapshots[-1]["hidden"] == (3,)
+    with pytest.raises(TypeError, match="Session"):
+        trainer.replace("moons")
+    with pytest.raises(TypeError, match="Session"):
+        pg.Trainer("xor", frames)
+    with pytest.raises(TypeError, match="on_frame"):
+        pg.Trainer(Session("xor", hidden=(2,)), None)
+
+
+def test_widget_builds_runs_and_stops():
+    box = pg.playground_widget(dataset="moons", num_layers=1, num_hiddens=3)
+    trainer = box.trainer
+    image = box.children[-1]
+    assert bytes(image.value).startswith(b"\x89PNG")
+    first = bytes(image.value)
+    trainer.start()
+    assert wait_until(lambda: trainer.session.epoch >= 3)
+    trainer.pause()
+    trainer.show()
+    assert bytes(image.value) != first
+    trainer.reset()
+    assert trainer.session.epoch == 0 and playground_threads() == []
+
+
+def test_widget_controls_rebuild_retrain_and_explain_bad_settings():
+    box = pg.playground_widget(num_layers=1, num_hiddens=2)
+    trainer = box.trainer
+    box.controls["num_layers"].value = 3
+    assert trainer.session.hidden == (2, 2, 2)
+    box.controls["dataset"].value = "circles"
+    assert trainer.session.dataset == "circles"
+    box.feature_buttons["x1^2"].value = True
+    assert trainer.session.features == ("x1", "x2", "x1^2")
+    box.controls["lr"].value = pg.LR_CHOICES[-1]
+    box.controls["batch_size"].value = 1
+    assert trainer.session.lr == pg.LR_CHOICES[-1] and trainer.session.batch_size == 1
+    for name in ("x1", "x2", "x1^2"):
+        box.feature_buttons[name].value = False
+    assert "at least one input feature" in box.status.value
+    box.feature_buttons["x2^2"].value = True
+    box.controls["num_layers"].value = 0
+    assert trainer.session.hidden == () and "No hidden layer" not in box.status.value
+    box.controls["dataset"].value = "spirals"
+    box.feature_buttons["x2^2"].value = False
+    box.feature_buttons["x1"].value = True
+    assert "No hidden layer" in box.status.value
+    assert playground_threads() == []
+
+
+def test_widget_rejects_unknown_settings():
+    with pytest.raises(TypeError, match="unknown setting"):
+        pg.playground_widget(layers=3)
+
+
+def test_widget_buttons_start_pause_step_reset():
+    box = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    run, step, reset = box.children[0].children
+    trainer = box.trainer
+    run.click()
+    assert run.description == "⏸ pause"
+    assert wait_until(lambda: trainer.session.epoch >= 2)
+    run.click()
+    assert run.description == "▶ start" and playground_threads() == []
+    epoch = trainer.session.epoch
+    step.click()
+    assert trainer.session.epoch == epoch + 1 and run.description == "▶ start"
+    reset.click()
+    assert trainer.session.epoch == 0 and "epoch 0" in box.status.value
+    assert playground_threads() == []
