@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Assets the built site serves itself (MathJax), from package.json / package-lock.json.
+NODE_STAMP := node_modules/.installed
 
 # Notebook outputs must not depend on the machine's core count or on an interactive session.
 export OMP_NUM_THREADS := 2
@@ -15,7 +17,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard solutions/*.ipynb)
 
-.PHONY: book test lab outputs exercises venv clean help
+.PHONY: book test lab outputs exercises student handout pdf venv clean help
 
 help:
 	@echo "make book       build the HTML book into _build/html"
@@ -23,6 +25,9 @@ help:
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make outputs    re-execute chapters/ and solutions/ in fresh kernels, then regenerate exercises/"
 	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make student    build the student edition (no solutions) into _build/student/html"
+	@echo "make handout    pack exercises/ and the nnbook package into dist/nnbook-exercises.zip"
+	@echo "make pdf        build the whole book as a PDF (installs XeLaTeX from Debian's packages first)"
 
 venv: $(STAMP)
 
@@ -32,11 +37,15 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-book: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+book: $(STAMP) $(NODE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    -p no:cacheprovider tests chapters solutions
@@ -51,5 +60,26 @@ outputs: $(STAMP)
 exercises: $(STAMP)
 	$(BIN)/python tools/make_exercises.py
 
+student: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python tools/student_edition.py
+
+handout: $(STAMP)
+	$(BIN)/python tools/pack_exercises.py
+
+# The PDF: Sphinx's LaTeX builder with XeLaTeX (the book's ✔ ✘ ★ and sub/superscripts need a
+# Unicode engine and fonts), from Debian's packages, installed here when missing. Not part of `make test`.
+PDF_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+                texlive-plain-generic lmodern latexmk fonts-freefont-otf fonts-dejavu-core poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+pdf: $(STAMP) $(NODE_STAMP)
+	@if ! command -v xelatex >/dev/null || ! command -v latexmk >/dev/null || ! command -v pdfinfo >/dev/null \
+	    || ! fc-list | grep -q FreeSerif || ! fc-list | grep -q "DejaVu Sans Mono"; then \
+	    $(SUDO) apt-get update && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(PDF_PACKAGES); \
+	fi
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "The PDF: $(CURDIR)/_build/latex/book.pdf, $$(pdfinfo _build/latex/book.pdf | awk '/^Pages/ {print $$2}') pages"
+
 clean:
-	rm -rf _build
+	rm -rf _build dist
