@@ -17,7 +17,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard solutions/*.ipynb)
 
-.PHONY: book test lab outputs exercises student handout pdf venv clean help
+.PHONY: book test lab outputs exercises student handout pdf bench venv clean help
 
 help:
 	@echo "make book       build the HTML book into _build/html"
@@ -27,6 +27,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make student    build the student edition (no solutions) into _build/student/html"
 	@echo "make handout    pack exercises/ and the nnbook package into dist/nnbook-exercises.zip"
+	@echo "make bench      time one training step of the numpy MLP against the same network in PyTorch"
 	@echo "make pdf        build the whole book as a PDF (installs XeLaTeX from Debian's packages first)"
 
 venv: $(STAMP)
@@ -62,6 +63,9 @@ exercises: $(STAMP)
 
 student: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python tools/student_edition.py
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench_step.py
 
 handout: $(STAMP)
 	$(BIN)/python tools/pack_exercises.py
