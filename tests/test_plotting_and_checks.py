@@ -69,9 +69,11 @@ def test_check_prints_one_line_and_never_raises(capsys):
     assert _check_square(lambda x: x ** 2) is None
     assert capsys.readouterr().out == "✔ square is right\n"
     _check_square(lambda x: 2 * x)
-    assert capsys.readouterr().out.startswith("✘ square([2, -3]) should be [4., 9.], got [ 4., -6.]")
+    assert capsys.readouterr().out == (
+        "✘ square([2, -3]) should be [4., 9.], got [ 4., -6.]; first difference at [1]: "
+        "expected 9, got -6\n")
     _check_square(lambda x: x[5])
-    assert capsys.readouterr().out.startswith("✘ your code raised IndexError")
+    assert capsys.readouterr().out.startswith("✘ your code raised IndexError: index 5 is out")
     _check_square(...)
     assert capsys.readouterr().out == "✘ not done yet\n"
 
@@ -82,7 +84,13 @@ def test_check_prints_one_line_and_never_raises(capsys):
     _check_square(lambda x: np.array([4.0, 9.0, 1.0]))
     assert "should have shape (2,)" in capsys.readouterr().out
     _check_square(lambda x: "four")
-    assert "should be numbers" in capsys.readouterr().out
+    assert capsys.readouterr().out == "✘ square([2, -3]) should be numbers, got a str 'four'\n"
+
+    def forgot_return(x):
+        x ** 2
+    _check_square(forgot_return)
+    assert capsys.readouterr().out == (
+        "✘ square([2, -3]) is None: does your function end with `return …`?\n")
 
 
 def test_check_silences_the_readers_warnings(capsys):
@@ -97,3 +105,72 @@ def test_choice_and_placeholders():
     assert checks.outcome(lambda a: "ok", [1, ...]) == "✘ not done yet"
     assert checks.outcome(lambda a: "ok", {"w": ...}) == "✘ not done yet"
     assert checks.fmt(0.123456) == "0.1235" and checks.fmt(3) == "3"
+
+
+def _line(body, *args):
+    return checks.outcome(body, *args)
+
+
+def test_a_wrong_answer_names_a_recognisable_mistake():
+    expected = np.arange(1.0, 7.0).reshape(2, 3)
+
+    def compare(answer):
+        return checks.outcome(lambda a: checks.close(a, expected, "G"), answer)
+    assert compare(-expected).endswith("(the sign is flipped)")
+    assert compare(8 * expected).endswith("(every entry is 8 × too large: a sum where a mean is meant?)")
+    assert compare(expected / 4).endswith("(every entry is 4 × too small: an extra division?)")
+    assert compare(expected.T) == "✘ G should have shape (2, 3), got (3, 2): transposed?"
+    square = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert checks.outcome(lambda a: checks.close(a, square, "S"), square.T).endswith(
+        "(it is the transpose)")
+    assert compare(np.full((2, 3), np.nan)) == "✘ G holds nan or inf: [[nan, nan, nan], [nan, nan, nan]]"
+
+
+def test_a_big_wrong_matrix_is_one_short_line():
+    expected = np.arange(100.0).reshape(10, 10)
+    wrong = expected.copy()
+    wrong[3, 7] += 1
+    line = checks.outcome(lambda a: checks.close(a, expected, "W"), wrong)
+    assert "\n" not in line and len(line) < 200, line
+    assert line == ("✘ W should be a (10, 10) array [0, 1, 2, …], got a (10, 10) array [0, 1, 2, …]; "
+                    "first difference at [3, 7]: expected 37, got 38")
+
+
+def test_the_checks_own_failure_is_not_blamed_on_the_learner():
+    def body(fn):  # a check whose own code stumbles on an answer it did not foresee
+        return fn(1)[1]
+    line = _line(body, lambda x: 7)
+    assert line.startswith(checks.CHECK_FAILED + " (TypeError: 'int' object is not subscriptable)"), line
+    assert "your code raised" not in line
+
+    def broken(z):  # the learner's own function raising is the learner's, said so
+        return z + "1"
+    assert _line(body, broken).startswith("✘ your code raised TypeError: unsupported operand")
+
+    def no_return(z):
+        z + 1
+    assert _line(body, no_return).startswith("✘ your function returned None where a value")
+
+
+def test_three_outcomes_have_three_messages():
+    def stub(x):
+        raise NotImplementedError("Exercise 1: complete square()")
+    wrong = _line(_check_square.body, lambda x: x)
+    unfinished = _line(_check_square.body, stub)
+    def check_bug(fn):
+        return {}["missing"]
+    own_failure = _line(check_bug, lambda x: x)
+    assert wrong.startswith("✘ square") and unfinished.startswith(checks.NOT_DONE)
+    assert own_failure.startswith(checks.CHECK_FAILED)
+
+
+def test_choice_gives_each_wrong_option_its_own_feedback():
+    options = {"A": "a line", "B": "a circle", "C": "a parabola"}
+    feedback = {"A": "one neuron draws lines, but here there are two", "C": "it is closed"}
+    assert checks.outcome(lambda a: checks.choice(a, "B", options, feedback) or "ok", " b ") == "✔ ok"
+    assert checks.outcome(lambda a: checks.choice(a, "B", options, feedback), "A") == (
+        "✘ A ('a line') is not it: one neuron draws lines, but here there are two")
+    assert checks.outcome(lambda a: checks.choice(a, "B", options, feedback), "C") == (
+        "✘ C ('a parabola') is not it: it is closed")
+    assert checks.outcome(lambda a: checks.choice(a, "B", options, feedback), 2) == (
+        "✘ answer with one of the letters A, B, C (a str), got 2")

@@ -4,20 +4,34 @@
 A chapter's checks live in a module of their own (``nnbook.checks.neuron`` for
 Chapter 1, …). Each is a function decorated with :func:`check` whose body raises
 :class:`CheckFailed` (through :func:`expect` and :func:`close`) or returns the
-success message. An unfinished exercise (a stub raising ``NotImplementedError``,
-or an answer left as ``...``) is reported as not done yet.
+success message. Three outcomes are told apart, each in its own words:
+
+- a wrong answer: ``✘ …`` saying what is wrong (and, for numbers, where and by how much);
+- an unfinished one (a stub raising ``NotImplementedError``, or an answer left as
+  ``...``): ``✘ not done yet``;
+- a failure of the check's own code, which is not the learner's fault:
+  ``⚠ the check could not …``, asking the learner to look at what their code returns.
+
+An exception raised inside the learner's own code is reported as theirs
+(``✘ your code raised …``); one raised inside the check is the check's.
 
 The checks are formative: they catch common mistakes, and the reference values
 they compare with can be read in this package by anyone who looks.
 """
 
 import functools
+import sysconfig
 import warnings
+from pathlib import Path
 
 import numpy as np
 
-TICK, CROSS = "✔", "✘"
+TICK, CROSS, WARN = "✔", "✘", "⚠"
 NOT_DONE = f"{CROSS} not done yet"
+CHECK_FAILED = f"{WARN} the check could not run on your answer"
+# Code in these folders is the check's or a library's, never the learner's.
+_NOT_LEARNER = tuple(str(Path(p).resolve()) for p in
+                     {Path(__file__).parent.parent, *(sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib"))})
 
 
 class CheckFailed(Exception):
@@ -40,7 +54,7 @@ def check(fn):
 
 
 def outcome(fn, *args, **kwargs):
-    """Run a check body and return its ✔/✘ line (used by :func:`check` and by the tests)."""
+    """Run a check body and return its one line (used by :func:`check` and by the tests)."""
     try:
         for value in (*args, *kwargs.values()):
             require_done(value)
@@ -52,9 +66,41 @@ def outcome(fn, *args, **kwargs):
         return f"{NOT_DONE}" + (f" ({detail})" if detail else "")
     except CheckFailed as err:
         return f"{CROSS} {err}"
-    except Exception as err:  # the reader's code failed: say how, in one line
-        return f"{CROSS} your code raised {type(err).__name__}: {err}"
+    except Exception as err:  # noqa: BLE001 - a check never raises into the notebook
+        return _explain_error(err, fn)
     return f"{TICK} {message}"
+
+
+def _explain_error(err, body):
+    """One line for an unexpected exception: the learner's code's, or the check's own."""
+    what = f"{type(err).__name__}: {_one_line(err)}"
+    if _raised_in_learner_code(err, body):
+        return f"{CROSS} your code raised {what}"
+    if isinstance(err, TypeError) and "NoneType" in str(err):
+        return (f"{CROSS} your function returned None where a value was expected: "
+                "does it end with `return …`?")
+    return (f"{CHECK_FAILED} ({what}); look at the type and shape of what your code "
+            "returns — if they look right, the check is at fault, not you")
+
+
+def _raised_in_learner_code(err, body):
+    """True when a frame below the check's body lies outside this package and the libraries."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_frame.f_code is not getattr(body, "__code__", None):
+        tb = tb.tb_next
+    tb = tb.tb_next if tb is not None else None  # the frames the check's body called
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not (filename.startswith("<frozen") or
+                str(Path(filename).resolve()).startswith(_NOT_LEARNER)):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _one_line(err, width=120):
+    text = " ".join(str(err).split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def require_done(value):
@@ -74,12 +120,16 @@ def expect(condition, message):
 
 
 def fmt(value):
-    """A short, readable rendering of a number or array for a check's message."""
+    """A short, one-line rendering of a number or array for a check's message."""
     array = np.asarray(value)
-    if array.dtype.kind in "fc" or array.dtype.kind in "iub":
+    if array.dtype.kind in "fciub":
         if array.ndim == 0:
-            return f"{array.item():.4g}" if array.dtype.kind == "f" else str(array.item())
-        return np.array2string(array, precision=3, threshold=8, separator=", ")
+            return f"{array.item():.4g}" if array.dtype.kind in "fc" else str(array.item())
+        if array.size > 8:
+            flat = ", ".join(fmt(v) for v in array.ravel()[:3])
+            return f"a {array.shape} array [{flat}, …]"
+        text = np.array2string(array, precision=3, separator=", ", max_line_width=10_000)
+        return " ".join(text.split())
     return repr(value)
 
 
@@ -87,24 +137,77 @@ def close(actual, expected, what, rtol=1e-6, atol=1e-8):
     """Fail unless ``actual`` has ``expected``'s shape and values (to a tolerance).
 
     what: how to name the quantity in the message, e.g. ``"sigmoid([0, 1])"``.
+    The message is one line: what was expected and got, where the first difference is,
+    and a hint when the answer is off by a recognisable factor, the sign or a transpose.
     """
+    if actual is None:
+        raise CheckFailed(f"{what} is None: does your function end with `return …`?")
     try:
         actual_arr = np.asarray(actual, dtype=float)
     except (TypeError, ValueError):
-        raise CheckFailed(f"{what} should be numbers, got {type(actual).__name__}") from None
+        raise CheckFailed(f"{what} should be numbers, got {_kind(actual)}") from None
     expected_arr = np.asarray(expected, dtype=float)
-    expect(actual_arr.shape == expected_arr.shape,
-           f"{what} should have shape {expected_arr.shape}, got {actual_arr.shape}")
-    expect(np.allclose(actual_arr, expected_arr, rtol=rtol, atol=atol, equal_nan=False),
-           f"{what} should be {fmt(expected_arr)}, got {fmt(actual_arr)}")
+    if actual_arr.shape != expected_arr.shape:
+        hint = ": transposed?" if actual_arr.shape == expected_arr.shape[::-1] else ""
+        raise CheckFailed(f"{what} should have shape {expected_arr.shape}, "
+                          f"got {actual_arr.shape}{hint}")
+    expect(np.all(np.isfinite(actual_arr)) or not np.all(np.isfinite(expected_arr)),
+           f"{what} holds nan or inf: {fmt(actual_arr)}")
+    if np.allclose(actual_arr, expected_arr, rtol=rtol, atol=atol, equal_nan=False):
+        return
+    message = f"{what} should be {fmt(expected_arr)}, got {fmt(actual_arr)}"
+    if expected_arr.size > 1:
+        bad = ~np.isclose(actual_arr, expected_arr, rtol=rtol, atol=atol)
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        message += (f"; first difference at {list(index)}: expected "
+                    f"{fmt(expected_arr[index])}, got {fmt(actual_arr[index])}")
+    hint = _hint(actual_arr, expected_arr, rtol, atol)
+    raise CheckFailed(message + (f" ({hint})" if hint else ""))
 
 
-def choice(answer, correct, options):
+def _kind(value):
+    """How to name a non-numeric answer: its type, and what a list holds."""
+    if isinstance(value, (list, tuple)) and value:
+        inner = sorted({type(v).__name__ for v in value})
+        return f"a {type(value).__name__} of {', '.join(inner)}"
+    return f"a {type(value).__name__}" + (f" {value!r}" if isinstance(value, str) else "")
+
+
+def _hint(actual, expected, rtol, atol):
+    """Name a recognisable mistake: the sign, a transpose, or one factor everywhere."""
+    if np.allclose(actual, -expected, rtol=rtol, atol=atol):
+        return "the sign is flipped"
+    if actual.ndim == 2 and actual.shape[0] == actual.shape[1] \
+            and np.allclose(actual.T, expected, rtol=rtol, atol=atol):
+        return "it is the transpose"
+    nonzero = np.abs(expected) > atol
+    if nonzero.any() and np.all(np.abs(actual[~nonzero]) <= atol):
+        ratios = actual[nonzero] / expected[nonzero]
+        factor = ratios[0]
+        if factor != 0 and np.allclose(ratios, factor, rtol=1e-6):
+            return _factor_hint(factor)
+    return ""
+
+
+def _factor_hint(factor):
+    sign = "the sign is flipped and " if factor < 0 else ""
+    size = abs(factor)
+    if size > 1 and np.isclose(size, round(size)):
+        return f"{sign}every entry is {round(size)} × too large: a sum where a mean is meant?"
+    if size < 1 and np.isclose(1 / size, round(1 / size)):
+        return f"{sign}every entry is {round(1 / size)} × too small: an extra division?"
+    return f"{sign}every entry is {size:.3g} × the expected value"
+
+
+def choice(answer, correct, options, feedback=None):
     """Fail unless a multiple-choice ``answer`` (a letter) is ``correct``.
 
-    options: dict letter → text, used to say what a wrong choice means.
+    options: dict letter → text of the option.
+    feedback: dict letter → why that (wrong) option is wrong, said to the learner who chose it.
     """
     expect(isinstance(answer, str) and answer.strip().upper() in options,
-           f"answer with one of the letters {', '.join(options)}, got {answer!r}")
-    expect(answer.strip().upper() == correct,
-           f"{answer.strip().upper()} ('{options[answer.strip().upper()]}') is not it: try the experiment again")
+           f"answer with one of the letters {', '.join(options)} (a str), got {answer!r}")
+    letter = answer.strip().upper()
+    if letter != correct:
+        why = (feedback or {}).get(letter, "")
+        raise CheckFailed(f"{letter} ('{options[letter]}') is not it" + (f": {why}" if why else ""))
