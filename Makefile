@@ -17,7 +17,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard solutions/*.ipynb)
 
-.PHONY: book test lab outputs exercises student handout pdf bench venv clean help
+.PHONY: book test lab outputs exercises student handout pdf bench portability venv clean help
 
 help:
 	@echo "make book       build the HTML book into _build/html"
@@ -27,6 +27,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make student    build the student edition (no solutions) into _build/student/html"
 	@echo "make handout    pack exercises/ and the nnbook package into dist/nnbook-exercises.zip"
+	@echo "make portability  re-run notebooks on other CPU kernel paths, report changed outputs"
 	@echo "make bench      time one training step of the numpy MLP against the same network in PyTorch"
 	@echo "make pdf        build the whole book as a PDF (installs XeLaTeX from Debian's packages first)"
 
@@ -35,15 +36,18 @@ venv: $(STAMP)
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@# setuptools warns on every editable install of a package beside its sources: expected here
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# The build's progress and its warnings, without the parsers' configuration dumps.
 book: $(STAMP) $(NODE_STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	@bash -o pipefail -c '$(BIN)/jupyter-book build . -W -n --keep-going \
+	    | grep --line-buffered -v -E "ParserConfig\(|^\s*$$|=====|^(Source Folder|Config Path|Output Path):"'
 	@echo "Open the book: file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(NODE_STAMP)
@@ -66,6 +70,11 @@ student: $(STAMP) $(NODE_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench_step.py
+
+# A diagnostic, not part of `make test`: re-executes the notebooks (NB=… to choose) with PyTorch
+# and OpenBLAS held to older kernel paths and reports every output nbval compares that changed.
+portability: $(STAMP)
+	$(BIN)/python tools/portability.py $(NB)
 
 handout: $(STAMP)
 	$(BIN)/python tools/pack_exercises.py

@@ -8,6 +8,7 @@ from notebooks import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 import execute  # noqa: E402
+import portability  # noqa: E402
 
 
 def test_clean_drops_widget_state_and_views_and_merges_streams():
@@ -35,3 +36,23 @@ def test_environment_pins_threads_and_switches_progress_off():
     assert execute.ENVIRONMENT["NNBOOK_PROGRESS"] == "0"
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "export OMP_NUM_THREADS := 2" in makefile and "export NNBOOK_PROGRESS := 0" in makefile
+
+
+def test_portability_reports_only_the_outputs_nbval_compares():
+    def notebook(loss, address, seconds):
+        cells = [nbformat.v4.new_code_cell("print(loss)"), nbformat.v4.new_code_cell("f"),
+                 nbformat.v4.new_code_cell("t", metadata={"tags": ["nbval-ignore-output"]}),
+                 nbformat.v4.new_code_cell("plot()")]
+        cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"loss {loss}\n")]
+        cells[1].outputs = [nbformat.v4.new_output(
+            "execute_result", data={"text/plain": f"<function f at {address}>"}, execution_count=1)]
+        cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{seconds} s\n")]
+        cells[3].outputs = [nbformat.v4.new_output("display_data", data={"image/png": seconds})]
+        nb = nbformat.v4.new_notebook()
+        nb.cells = cells
+        return nb
+    rules = portability.sanitizers()
+    stored = notebook("0.0405", "0x7f00aa11bb22", "1.5")
+    assert portability.differences(stored, notebook("0.0405", "0x7f99cc33dd44", "2.5"), rules) == []
+    found = portability.differences(stored, notebook("0.0406", "0x7f00aa11bb22", "1.5"), rules)
+    assert found == [(0, "@@ -1 +1 @@\n-[stdout] loss 0.0405\n+[stdout] loss 0.0406")]

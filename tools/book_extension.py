@@ -5,6 +5,10 @@
   at build time, so the table is never typed twice and never stale.
 - Every page loads each script once: the notebook-launch extension registers its inline
   configuration script twice, which makes the browser throw "already declared".
+- The bibliography page lists exactly the works the book cites: its `:filter:` names
+  `BOOK_CITATIONS`, which is replaced, as the page is read, by the set of keys cited with
+  ``{cite}`…` `` anywhere in the book (sphinxcontrib-bibtex's own `cited` filter does not see
+  citations through the page's key prefix).
 - Launch buttons are configured by one setting, `repository.url` in `_config.yml`: while it is
   empty, the launch menu is switched off (the theme would fail on an empty address).
 """
@@ -21,6 +25,19 @@ OBJECTIVES_HEADING = "## In this chapter"
 TIME = re.compile(r"^\*\*Time:\*\*\s*(\d+)\s*min\b(.*)$", re.MULTILINE)
 NEED = re.compile(r"^\*\*You need:\*\*\s*(.+)$", re.MULTILINE)
 EXERCISE_TIME = re.compile(r"(\d+)\s*min for the exercises")
+CITATION = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
+CITATIONS_PLACEHOLDER = "BOOK_CITATIONS"
+
+
+def cited_keys(root):
+    """The keys of every work cited in the book's notebooks and pages under ``root``."""
+    root, found = Path(root), set()
+    for path in sorted(root.rglob("*.ipynb")) + sorted(root.rglob("*.md")):
+        if {"_build", "node_modules", ".venv", ".ipynb_checkpoints"} & set(path.relative_to(root).parts):
+            continue
+        for keys in CITATION.findall(path.read_text(encoding="utf-8")):
+            found |= {key.strip() for key in keys.split(",")}
+    return found
 
 
 def chapter_summary(path):
@@ -109,6 +126,13 @@ def _outdated(app, env, added, changed, removed):
     return []
 
 
+def _fill_citations(app, docname, source):
+    """Put the set of cited keys where a page's bibliography filter names BOOK_CITATIONS."""
+    if CITATIONS_PLACEHOLDER in source[0]:
+        keys = ", ".join(f'"{key.lower()}"' for key in sorted(cited_keys(app.srcdir)))
+        source[0] = source[0].replace(CITATIONS_PLACEHOLDER, "{" + keys + "}")
+
+
 def _launch_needs_repository(app, config):
     """Launch buttons appear only once `repository.url` is set in _config.yml (the one setting)."""
     options = config.html_theme_options
@@ -120,5 +144,6 @@ def setup(app):
     app.add_directive("objectives-table", ObjectivesTable)
     app.connect("config-inited", _launch_needs_repository)
     app.connect("env-get-outdated", _outdated)
+    app.connect("source-read", _fill_citations)
     app.connect("html-page-context", _dedupe_scripts, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
