@@ -17,11 +17,12 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard solutions/*.ipynb)
 
-.PHONY: book test lab outputs exercises student handout pdf bench portability venv clean help
+.PHONY: book test unit lab outputs exercises student handout pdf bench portability venv clean help
 
 help:
 	@echo "make book       build the HTML book into _build/html"
 	@echo "make test       run the whole test suite (unit tests, notebooks, exercises, book build)"
+	@echo "make unit       the fast tests only (no book build, notebooks or browser): under a minute"
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make outputs    re-execute chapters/ and solutions/ in fresh kernels, then regenerate exercises/"
 	@echo "make exercises  regenerate exercises/ from solutions/"
@@ -54,6 +55,10 @@ test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	    -p no:cacheprovider tests chapters solutions
+
+# For authors at work on a chapter: everything but the book build, whole notebooks and browsers.
+unit: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -m "not slow and not browser" -p no:cacheprovider tests
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab

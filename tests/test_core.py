@@ -2,6 +2,7 @@
 
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -24,6 +25,24 @@ def test_set_seed_makes_python_numpy_and_torch_repeat():
     assert draws[0] == draws[1]
     assert torch.are_deterministic_algorithms_enabled()
     assert os.environ["CUBLAS_WORKSPACE_CONFIG"]
+
+
+def test_set_seed_leaves_torch_unloaded_when_the_notebook_does_not_use_it():
+    code = ("import sys; from nnbook.repro import set_seed; import numpy as np; set_seed(3); "
+            "a = np.random.rand(); assert 'torch' not in sys.modules; "
+            "import torch; set_seed(3); assert np.random.rand() == a; "
+            "assert torch.initial_seed() == 3 and torch.are_deterministic_algorithms_enabled()")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_notebook_imports_torch_before_seeding():
+    from notebooks import CHAPTERS, SOLUTIONS, read
+    for path in CHAPTERS + SOLUTIONS:
+        cells = [c.source for c in read(path).cells if c.cell_type == "code"]
+        seeded = next((i for i, s in enumerate(cells) if "set_seed(" in s), None)
+        uses_torch = [i for i, s in enumerate(cells) if re.search(r"^\s*(import|from) torch", s, re.M)]
+        assert not uses_torch or (seeded is not None and uses_torch[0] <= seeded), (
+            f"{path.name}: import torch in the set-up cell, before set_seed(), or torch is not seeded")
 
 
 @pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError), (True, TypeError)])

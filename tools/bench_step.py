@@ -1,9 +1,9 @@
 """Time one training step of the numpy MLP (nnbook.scratch) against the same network in
 PyTorch on the CPU: same layer sizes, same initial weights, same batch, plain SGD.
 
-A step is forward, loss, backward and the weight update. Each side runs a warm-up,
-then several timed repeats; the best repeat's mean time per step is reported, with
-the ratio numpy / PyTorch (below 1: numpy is faster). Not a test: timings depend on
+A step is forward, loss, backward and the weight update. Each side is timed by
+nnbook.timing.measure (a warm-up, then several timed repeats; the median repeat's time per
+step is reported), with the ratio numpy / PyTorch (below 1: numpy is faster). Not a test: timings depend on
 the machine and on what else it is doing.
 
 Usage: python tools/bench_step.py                       # the Chapter 5 network and two larger ones
@@ -12,7 +12,6 @@ Usage: python tools/bench_step.py                       # the Chapter 5 network 
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # nnbook, when run from a checkout
 
 from nnbook.scratch import MLP  # noqa: E402
+from nnbook.timing import measure  # noqa: E402
 
 DEFAULT_CONFIGS = [([64, 128, 10], 32), ([64, 512, 10], 256), ([784, 512, 512, 10], 256)]
 
@@ -36,19 +36,6 @@ def torch_twin(model):
             linear.bias.copy_(torch.from_numpy(b))
         layers += [linear, torch.nn.ReLU()]
     return torch.nn.Sequential(*layers[:-1])
-
-
-def best_time(step, steps, repeats=5, warmup=20):
-    """Seconds per call of ``step``: the best of ``repeats`` timed runs of ``steps`` calls."""
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        times.append((time.perf_counter() - start) / steps)
-    return min(times)
 
 
 def bench(sizes, batch_size, lr=0.01, steps=None):
@@ -70,7 +57,8 @@ def bench(sizes, batch_size, lr=0.01, steps=None):
 
     flops = 6 * batch_size * sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
     steps = steps or max(10, min(500, int(2e9 / flops)))  # about the same time for every size
-    return best_time(lambda: model.step(X, y, lr), steps), best_time(torch_step, steps)
+    numpy_s = measure(lambda: model.step(X, y, lr), number=steps, warmup=20).median
+    return numpy_s, measure(torch_step, number=steps, warmup=20).median
 
 
 def main(argv=None):

@@ -1,0 +1,74 @@
+"""Honest timing of a piece of code: warm-up, repeats, the median, and a synchronised GPU.
+
+One helper for every measurement in the book (Chapter 5's step times, ``make bench``, and the
+GPU chapter later), so each is taken the same way:
+
+- warm-up calls first (caches, lazy initialisation, a GPU's kernel selection are not timed);
+- several repeats, each of ``number`` calls, and the median per call (robust to a repeat that
+  the operating system interrupted), with the spread reported beside it;
+- work queued on a GPU is asynchronous: the clock is read only after the device has finished
+  (``torch.cuda.synchronize``), or it would time the queueing, not the work.
+"""
+
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call: the median over repeats, with the fastest and slowest repeat."""
+
+    median: float
+    best: float
+    worst: float
+    repeats: int
+    number: int
+
+    def __str__(self):
+        return f"{_human(self.median)} per call (median of {self.repeats}; {_human(self.best)}–{_human(self.worst)})"
+
+
+def _human(seconds):
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def synchronize(device=None):
+    """Wait until the device has finished its queued work (a no-op on the CPU)."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
+    kind = getattr(device, "type", device)
+    if kind in (None, "cuda") and torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+    elif kind == "mps" and hasattr(torch, "mps") and torch.backends.mps.is_available():
+        torch.mps.synchronize()
+
+
+def measure(fn, number=1, repeats=5, warmup=1, device=None):
+    """Time ``fn()`` (no arguments): returns a :class:`Timing` of seconds per call.
+
+    number: calls per repeat (raise it for calls much shorter than a millisecond);
+    repeats: timed repeats (the median is reported); warmup: untimed calls first;
+    device: the torch device the work runs on, synchronised before each clock reading.
+    """
+    for name, value, least in (("number", number, 1), ("repeats", repeats, 1), ("warmup", warmup, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{name} must be an int ≥ {least}, got {value!r}")
+    if not callable(fn):
+        raise TypeError(f"fn must be a function to call with no arguments, got {type(fn).__name__}")
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        synchronize(device)
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        synchronize(device)
+        times.append((time.perf_counter() - start) / number)
+    return Timing(statistics.median(times), min(times), max(times), repeats, number)
