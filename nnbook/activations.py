@@ -13,7 +13,8 @@ def step(z):
 
 
 def sigmoid(z):
-    """Logistic sigmoid 1 / (1 + e^(−z)), written as ½(1 + tanh(z/2)) so it never overflows."""
+    """Logistic sigmoid 1 / (1 + e^(−z)), written as ½(1 + tanh(z/2))
+    so that it never overflows."""
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=float)))
 
 
@@ -28,7 +29,7 @@ def relu(z):
 
 
 def step_grad(z):
-    """Derivative of the step: 0 everywhere (undefined at 0, where we also say 0)."""
+    """Derivative of the step: 0 everywhere (undefined at 0; we take 0)."""
     return np.zeros_like(np.asarray(z, dtype=float))
 
 

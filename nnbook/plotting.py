@@ -23,6 +23,8 @@ def use_style():
         "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
         "axes.spines.right": False, "font.size": 10, "legend.frameon": False,
         "image.cmap": "cividis",
+        # plain tick labels: 1000.5, not "0.5 + 1e3" at the axis' end
+        "axes.formatter.useoffset": False,
     })
 
 
@@ -52,8 +54,11 @@ def check_points(X, y=None):
     return X, y
 
 
-def plot_points(X, y, ax=None):
-    """Scatter a 2-D data set, one colour and marker per class. Returns the Axes."""
+def plot_points(X, y, ax=None, legend=True):
+    """Scatter a 2-D data set, one colour and marker per class. Returns the Axes.
+
+    legend: show which marker is which class (see ``class_legend``).
+    """
     X, y = check_points(X, y)
     ax = _axes(ax)
     for label in np.unique(y):
@@ -61,7 +66,25 @@ def plot_points(X, y, ax=None):
         ax.scatter(*X[y == label].T, s=18 if len(X) > 20 else 90, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
                    edgecolors="#222222", linewidths=0.4, label=f"class {label}")
     ax.set(xlabel="$x_1$", ylabel="$x_2$")
+    if legend:
+        class_legend(ax)
     return ax
+
+
+def class_legend(ax):
+    """Add the class legend (class 0 / class 1 markers) to a plot of 2-D data.
+
+    Placed by matplotlib where it covers the fewest points; framed so that it
+    stays readable over a shaded output surface. Returns the Legend.
+    """
+    keep = {}  # label → first handle, so that two scatters of one class show once
+    for handle, label in zip(*ax.get_legend_handles_labels()):
+        if label.startswith("class "):
+            keep.setdefault(label, handle)
+    if not keep:
+        return None
+    return ax.legend(keep.values(), keep.keys(), loc="best", fontsize=8, frameon=True,
+                     framealpha=0.85, edgecolor="none", handletextpad=0.3, borderpad=0.4)
 
 
 def grid_over(X, resolution=100, margin=0.5):
@@ -75,12 +98,13 @@ def grid_over(X, resolution=100, margin=0.5):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def plot_decision_boundary(predict, X, y, ax=None, resolution=100, levels=(0.5,)):
+def plot_decision_boundary(predict, X, y, ax=None, resolution=100, levels=(0.5,), legend=True):
     """Shade ``predict`` over the plane, draw its decision boundary and the data.
 
     predict: a function taking grid points (m, 2) and returning (m,) scores in
     [0, 1] (the probability of class 1) or hard 0/1 labels. The boundary is drawn
-    at the score 0.5. Returns the Axes.
+    at the score 0.5. legend: show the class legend (class 0 / class 1 markers)
+    where it covers the fewest points. Returns the Axes.
     """
     if not callable(predict):
         raise TypeError("predict must be a function from (m, 2) points to (m,) scores")
@@ -92,16 +116,34 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=100, levels=(0.5,)
         raise ValueError(f"predict must return one score per point ({len(grid)}), got {scores.shape}")
     zz = scores.reshape(xx.shape)
     ax.contourf(xx, yy, zz, levels=np.linspace(0, 1, 11), cmap=class_cmap(), alpha=0.6, extend="both")
-    if zz.min() < levels[0] < zz.max():
-        ax.contour(xx, yy, zz, levels=list(levels), colors="black", linewidths=1.5)
-    plot_points(X, y, ax)
+    for level in levels:
+        plot_level_line(ax, xx, yy, zz, level, linewidth=1.5)
+    plot_points(X, y, ax, legend=legend)
     return ax
 
 
-def plot_training_curve(history, ax=None, logy=False):
+def plot_level_line(ax, xx, yy, zz, level, **style):
+    """Draw the curve where the grid values zz equal ``level`` (a decision boundary).
+
+    xx, yy, zz: (m, m) grids as from ``grid_over``. Drawn as ordinary lines, not
+    as a contour set, so that the class legend keeps clear of it. Returns the
+    list of Line2D drawn (empty when zz never crosses ``level``).
+    """
+    from contourpy import contour_generator
+
+    style = {"color": "black", "linewidth": 2, **style}
+    segments = contour_generator(x=xx, y=yy, z=zz).lines(level)
+    return [ax.plot(seg[:, 0], seg[:, 1], **style)[0] for seg in segments]
+
+
+def plot_training_curve(history, ax=None, logy=False, ylabel=None):
     """Plot each series in ``history`` (a dict of name → list of numbers) against the step.
 
-    Returns the Axes. Used for losses and accuracies recorded during training.
+    ylabel: the y-axis label; by default the word the series' names end with
+    ("train loss", "test loss" → "loss"), or the one series' name. With two
+    series or more, the legend sits beside the axes, never over the curves.
+    A log axis is labelled with plain numbers (0.01, 0.1, 1). Returns the Axes.
+    Used for losses and accuracies recorded during training.
     """
     if not isinstance(history, dict) or not history:
         raise TypeError("history must be a non-empty dict such as {'train loss': [...]} ")
@@ -111,6 +153,33 @@ def plot_training_curve(history, ax=None, logy=False):
         if values.ndim != 1 or len(values) == 0:
             raise ValueError(f"history[{name!r}] must be a non-empty list of numbers")
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
-    ax.set(xlabel="step", yscale="log" if logy else "linear")
-    ax.legend()
+    ax.set(xlabel="step", ylabel=_common_label(history) if ylabel is None else ylabel,
+           yscale="log" if logy else "linear")
+    if logy:
+        plain = _plain_log_formatter()
+        ax.yaxis.set_major_formatter(plain())
+        ax.yaxis.set_minor_formatter(plain(labelOnlyBase=False))
+    if len(history) > 1:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
+
+
+def _common_label(history):
+    """The last word shared by every series name ("train loss", "val loss" → "loss"), or ""."""
+    names = [str(name) for name in history]
+    if len(names) == 1:
+        return names[0]
+    last = {name.split()[-1] if name.split() else "" for name in names}
+    return last.pop() if len(last) == 1 else ""
+
+
+def _plain_log_formatter():
+    from matplotlib.ticker import LogFormatter
+
+    class PlainLogFormatter(LogFormatter):
+        """Log-axis tick labels as plain numbers (0.01, 0.1, 1), not powers (10⁻²)."""
+
+        def _num_to_string(self, x, vmin, vmax):
+            return f"{x:g}"
+
+    return PlainLogFormatter

@@ -59,6 +59,50 @@ def test_training_curve():
         plotting.plot_training_curve({"loss": []})
 
 
+def test_decision_boundary_has_a_class_legend_clear_of_its_boundary():
+    X, y = make_blobs(n=60)
+    ax = plotting.plot_decision_boundary(lambda P: (P.sum(axis=1) > 0).astype(float), X, y)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+    assert ax.lines, "the boundary is drawn as lines, which the legend's placement avoids"
+    no_legend = plotting.plot_decision_boundary(lambda P: np.full(len(P), 0.9), X, y, legend=False)
+    assert no_legend.get_legend() is None and not no_legend.lines  # and no boundary inside
+
+
+def test_two_scatters_of_one_class_show_once_in_the_legend():
+    X, y = make_blobs(n=20)
+    ax = plotting.plot_points(X, y)
+    plotting.plot_points(X + 5, y, ax)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+
+
+def test_level_line():
+    xx, yy, _ = plotting.grid_over(np.array([[-1.0, -1.0], [1.0, 1.0]]), resolution=20)
+    lines = plotting.plot_level_line(plt.subplots()[1], xx, yy, xx + yy, 0.0)
+    assert len(lines) == 1 and np.allclose(lines[0].get_xdata(), -lines[0].get_ydata())
+    assert plotting.plot_level_line(plt.subplots()[1], xx, yy, xx + yy, 99.0) == []
+
+
+def test_training_curve_labels_its_axes_and_keeps_the_legend_off_the_curves():
+    ax = plotting.plot_training_curve({"train loss": [1.0, 0.1, 0.01], "test loss": [1.1, 0.2, 0.05]},
+                                      logy=True)
+    assert ax.get_ylabel() == "loss"
+    assert ax.get_legend().get_bbox_to_anchor().x0 > ax.bbox.x1 - 1  # beside the axes
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert "0.1" in labels and not any("10^" in t or "e" in t for t in labels), labels
+    one = plotting.plot_training_curve({"accuracy": [0.5, 0.9]})
+    assert one.get_ylabel() == "accuracy" and one.get_legend() is None
+    assert plotting.plot_training_curve({"a": [1], "b loss": [2]}, ylabel="value").get_ylabel() == "value"
+
+
+def test_tick_labels_are_plain_numbers():
+    plotting.use_style()
+    fig, ax = plt.subplots()
+    ax.plot([1000.0, 1000.5], [0.0, 1.0])
+    fig.canvas.draw()
+    assert ax.xaxis.get_major_formatter().get_offset() == ""
+
+
 @checks.check
 def _check_square(fn):
     checks.close(fn(np.array([2.0, -3.0])), [4.0, 9.0], "square([2, -3])")

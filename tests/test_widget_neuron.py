@@ -47,6 +47,14 @@ def test_boundary_and_accuracy_on_gates():
     assert best == 0.75
 
 
+def test_plot_shows_classes_at_equal_scale():
+    X, y = nw.neuron_data("moons")
+    ax = nw.plot_neuron(nw.compute_neuron(X, y, 1.0, -1.0, 0.0))
+    assert ax.get_aspect() == 1.0, "equal scales, so that w looks perpendicular to the boundary"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+    assert len(ax.lines) == 1, "one boundary line"
+
+
 def test_zero_weights_say_there_is_no_boundary():
     X, y = nw.neuron_data("blobs")
     ax = nw.plot_neuron(nw.compute_neuron(X, y, 0.0, 0.0, 1.0))

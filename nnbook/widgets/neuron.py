@@ -7,7 +7,8 @@ import numpy as np
 
 from nnbook import datasets
 from nnbook.activations import ACTIVATIONS
-from nnbook.plotting import check_points, class_cmap, grid_over, plot_points
+from nnbook.plotting import (check_points, class_cmap, grid_over, plot_level_line,
+                             plot_points)
 
 WEIGHT_RANGE = (-5.0, 5.0)
 BIAS_RANGE = (-5.0, 5.0)
@@ -66,14 +67,17 @@ def plot_neuron(result, ax=None):
     low, high = {"tanh": (-1, 1), "relu": (0, max(1e-9, result.surface.max()))}.get(result.activation, (0, 1))
     filled = ax.contourf(result.xx, result.yy, result.surface, levels=np.linspace(low, high, 11),
                          cmap=class_cmap(), alpha=0.65, extend="both")
-    ax.figure.colorbar(filled, ax=ax, label=f"{result.activation} output")
+    # a colour bar as tall as the axes, whatever their aspect
+    ax.figure.colorbar(filled, cax=ax.inset_axes([1.04, 0.0, 0.04, 1.0]),
+                       label=f"{result.activation} output")
     if np.any(result.w != 0):
         z = result.xx * result.w[0] + result.yy * result.w[1] + result.b
-        ax.contour(result.xx, result.yy, z, levels=[0.0], colors="black", linewidths=2)
+        plot_level_line(ax, result.xx, result.yy, z, 0.0)
         note = f"accuracy {result.accuracy:.1%}"
     else:
         note = f"w = 0: no boundary, every point is class {int(result.b >= 0)} ({result.accuracy:.1%})"
     plot_points(result.X, result.y, ax)
+    ax.set_aspect("equal")  # so that w looks perpendicular to the boundary, as it is
     ax.set_title(f"w = ({result.w[0]:.1f}, {result.w[1]:.1f}), b = {result.b:.1f}: {note}", fontsize=9)
     return ax
 
