@@ -33,3 +33,58 @@ def pytest_collection_modifyitems(config, items):
         if (name in SLOW_FILES or name.endswith(".ipynb") or name.endswith("_results.py")
                 or getattr(item, "originalname", item.name) in SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
+
+
+# --- Time: the suite's time by group, and each notebook's time budget -------------------------
+# A notebook runs in under 60 s on a 2-core CPU; the experiment-heavy chapters get 120 s.
+HEAVY_CHAPTERS = {"07", "08", "09", "10", "11", "13"}
+_seconds = {"unit": 0.0, "notebooks": 0.0, "browser": 0.0, "book and editions": 0.0}
+_notebook_seconds = {}
+
+
+def budget(path):
+    """Seconds a notebook may take, run top to bottom (CONVENTIONS.md)."""
+    path = Path(path)
+    return 120.0 if path.parent.name == "chapters" and path.name[:2] in HEAVY_CHAPTERS else 60.0
+
+
+def _group(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb") or "notebook_runs" in report.nodeid:
+        return "notebooks"
+    if "browser" in report.keywords:
+        return "browser"
+    if "slow" in report.keywords:
+        return "book and editions"
+    return "unit"
+
+
+def pytest_runtest_logreport(report):
+    _seconds[_group(report)] += report.duration
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _notebook_seconds[path] = _notebook_seconds.get(path, 0.0) + report.duration
+
+
+def over_budget():
+    return {path: seconds for path, seconds in _notebook_seconds.items() if seconds > budget(path)}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not any(_seconds.values()):
+        return
+    groups = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in _seconds.items() if seconds)
+    terminalreporter.write_line(f"time by group (summed over workers): {groups}")
+    if _notebook_seconds:
+        slowest = max(_notebook_seconds, key=_notebook_seconds.get)
+        terminalreporter.write_line(
+            f"notebooks under nbval: {len(_notebook_seconds)}, slowest {slowest} "
+            f"{_notebook_seconds[slowest]:.0f} s")
+    for path, seconds in over_budget().items():
+        terminalreporter.write_line(f"OVER BUDGET: {path} took {seconds:.0f} s, its budget is "
+                                    f"{budget(path):.0f} s", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if over_budget() and exitstatus == 0:
+        session.exitstatus = 1  # a notebook over its time budget fails the run

@@ -53,3 +53,10 @@ def test_the_student_toc_has_no_solutions_and_no_instructor_guide():
     text = yaml.safe_dump(student_edition.student_toc(toc))
     assert "solutions/" not in text and "backmatter/instructor" not in text
     assert "exercises/01_neuron" in text and "chapters/01_neuron" in text
+
+
+def test_chapter_links_in_the_table_work_from_any_page():
+    from book_extension import _rooted
+    assert _rooted("[Chapter 1](01_neuron.ipynb) and [§2](02_learning.ipynb#sec)") == (
+        "[Chapter 1](/chapters/01_neuron.ipynb) and [§2](/chapters/02_learning.ipynb#sec)")
+    assert _rooted("[site](https://example.org/01_x.ipynb)") == "[site](https://example.org/01_x.ipynb)"

@@ -1,8 +1,9 @@
 """Every chapter's widgets, live in JupyterLab, driven in a real browser.
 
-For each chapter with a widget cell (a code cell calling `*_widget(…)`), the test copies the
-chapter into a temporary folder (so autosave never touches the tracked notebook), starts
-JupyterLab on loopback (no token, a fixed port, stopped by its PID), opens the copy in headless
+For each chapter with a widget cell (a code cell calling `*_widget(…)`), the test writes the
+chapter's set-up cell and its widget cells into a notebook in a temporary folder (the rest of
+the chapter is run by nbval already; a widget cell needs only the set-up's imports), starts
+JupyterLab on loopback (no token, a fixed port, stopped by its PID), opens that notebook in headless
 Chromium, waits for a connected idle kernel, runs all cells, then, for each widget, moves one
 control and proves the widget's figure changed; where a widget has a start/play button it
 presses it, proves the figure moves while training, presses pause and proves it stops.
@@ -11,13 +12,13 @@ presses it, proves the figure moves while training, presses pause and proves it 
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
+import nbformat
 import pytest
 
 from builtsite import CHROMIUM_FLAGS, chromium_or_skip
@@ -33,6 +34,16 @@ def widget_cells(path):
     """Indices of the cells of a notebook that show a widget."""
     return [i for i, cell in enumerate(read(path).cells)
             if cell.cell_type == "code" and WIDGET_CALL.search(cell.source)]
+
+
+def widgets_only(chapter, target):
+    """Write the chapter's set-up cell (the one calling set_seed) and its widget cells to `target`."""
+    notebook = read(chapter)
+    setup = next(c for c in notebook.cells if c.cell_type == "code" and "set_seed(" in c.source)
+    notebook.cells = [setup] + [notebook.cells[i] for i in widget_cells(chapter)]
+    for cell in notebook.cells:
+        cell.outputs, cell.execution_count = [], None
+    nbformat.write(notebook, target)
 
 
 WIDGET_CHAPTERS = [path for path in CHAPTERS if widget_cells(path)]
@@ -225,7 +236,7 @@ def test_widgets_are_live_in_jupyterlab(lab, chapter):
 
     work, chromium = lab
     copy = work / "chapters" / chapter.name
-    shutil.copy(chapter, copy)
+    widgets_only(chapter, copy)
     cells = widget_cells(copy)  # from the copy: the tracked chapter may change meanwhile
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)

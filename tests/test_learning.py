@@ -5,10 +5,11 @@ import pytest
 
 from nnbook.activations import sigmoid
 from nnbook.datasets import logic_gate, make_blobs
-from nnbook.learning import (cross_entropy_grad, cross_entropy_loss, gradient_descent, logistic_gradients,
-                             logistic_loss, minibatches, mse_grad, mse_loss, perceptron_update,
-                             predict_proba, train_logistic, train_perceptron, validate_count,
-                             validate_data, validate_lr, validate_pair)
+from nnbook.learning import (cross_entropy_grad, cross_entropy_loss, gradient_descent,
+                             learning_regime, logistic_gradients, logistic_loss, minibatches,
+                             mse_grad, mse_loss, perceptron_update, predict_proba, train_logistic,
+                             train_perceptron, validate_count, validate_data, validate_lr,
+                             validate_pair, validate_run)
 
 
 def numerical_grad(f, x, h=1e-6):
@@ -167,6 +168,17 @@ def test_train_logistic_is_deterministic_and_batch_size_n_is_batch_descent():
     np.testing.assert_allclose(full[0], same[0])
 
 
+def test_train_logistic_records_the_path_of_the_weights():
+    X, y = make_blobs(30, noise=0.5)
+    w, b, history = train_logistic(X, y, 0.3, 7, batch_size=4)
+    assert history["path"].shape == (8, 3) and history["loss"].shape == (8,)
+    np.testing.assert_array_equal(history["path"][0], [0.0, 0.0, 0.0])
+    np.testing.assert_allclose(history["path"][-1], [*w, b])
+    # every recorded loss is the loss at the recorded point
+    for point, loss in zip(history["path"], history["loss"]):
+        assert logistic_loss(X, y, point[:2], point[2]) == pytest.approx(loss)
+
+
 def test_train_logistic_rejects_bad_arguments():
     X, y = make_blobs(10)
     with pytest.raises(ValueError, match="lr"):
@@ -217,3 +229,97 @@ def test_perceptron_stops_at_max_epochs():
         train_perceptron(X, y, max_epochs=0)
     with pytest.raises(ValueError, match="lr"):
         train_perceptron(X, y, lr=0)
+
+
+# The regimes of a learning rate (learning_regime), at the boundary of each ---------------
+# Runs of m = 9 points: the last quarter and the quarter before are two losses each.
+STRAIGHT = np.arange(9.0)                        # every step goes the same way
+FALLING = np.linspace(1.0, 0.2, 9)
+
+
+def test_smooth_run():
+    assert learning_regime(STRAIGHT, FALLING) == "smooth"
+    # the loss may stay flat, and the path may stop: neither is a turn
+    assert learning_regime([0.0, 1.0, 1.0, 1.0], [1.0, 0.5, 0.5, 0.5]) == "smooth"
+
+
+def test_one_turn_makes_a_zig_zag():
+    path = STRAIGHT.copy()
+    path[5] = path[4] - 0.5                      # step 5 turns back on step 4
+    assert learning_regime(path, FALLING) == "zig-zag"
+    # a turn at right angles (the boundary, 90°) is not a turn back
+    square = [[0, 0], [1, 0], [1, 1], [2, 1]]
+    assert learning_regime(square, [1.0, 0.8, 0.6, 0.4]) == "smooth"
+
+
+def test_turns_between_rounding_sized_steps_are_not_a_zig_zag():
+    # the largest step is 1; steps below a millionth of it are rounding noise
+    noise = [0.0, 1.0, 2.0, 2.0 + 5e-7, 2.0]
+    assert learning_regime(noise, [1.0, 0.5, 0.4, 0.4, 0.4]) == "smooth"
+    small = [0.0, 1.0, 2.0, 2.0 + 2e-6, 2.0]
+    assert learning_regime(small, [1.0, 0.5, 0.4, 0.4, 0.4]) == "zig-zag"
+
+
+def test_unstable_when_the_last_quarter_averages_no_less_than_the_start():
+    loss = [1.0, 3.0, 0.2, 2.0, 0.5, 0.9, 1.1, 1.5, 0.5]   # last quarter's mean is exactly 1.0
+    assert learning_regime(STRAIGHT, loss) == "unstable"
+    loss[-1] = 0.49                                         # just below the start
+    assert learning_regime(STRAIGHT, loss) == "smooth"
+
+
+def test_diverging_when_the_loss_is_still_growing_fast():
+    loss = [1.0, 1.0, 1.0, 1.0, 1.0, 1.5, 1.5, 3.0, 3.0]   # exactly twice the quarter before
+    assert learning_regime(STRAIGHT, loss) == "unstable"
+    loss[-1] = 3.01
+    assert learning_regime(STRAIGHT, loss) == "diverging"
+    # growing fast but still below the start: not diverging
+    falling_then_rising = [10.0, 5.0, 4.0, 3.0, 2.0, 1.0, 1.0, 2.5, 2.5]
+    assert learning_regime(STRAIGHT, falling_then_rising) == "smooth"
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_a_loss_that_is_not_finite_is_diverging(bad):
+    assert learning_regime(STRAIGHT, [*FALLING[:-1], bad]) == "diverging"
+
+
+def test_shortest_run_and_bad_runs():
+    assert learning_regime([0.0, 1.0], [1.0, 0.5]) == "smooth"
+    assert learning_regime([0.0, 1.0], [1.0, 1.0]) == "unstable"
+    with pytest.raises(ValueError, match="path must hold the start and at least one step"):
+        learning_regime([0.0], [1.0])
+    with pytest.raises(ValueError, match="loss must have shape \\(3,\\)"):
+        validate_run([0.0, 1.0, 2.0], [1.0, 0.5])
+
+
+@pytest.mark.parametrize("lr, regime", [
+    (0.09, "smooth"),      # below 1/λ_max = 0.1: no overshoot
+    (0.1, "smooth"),       # the steep direction settled in one step
+    (0.11, "zig-zag"),     # past 1/λ_max
+    (1 / 5.5, "zig-zag"),  # the fastest, 2/(λ_min + λ_max)
+    (0.19, "zig-zag"),     # still below the stability limit 2/λ_max = 0.2
+    (0.21, "diverging"),   # past it
+])
+def test_regimes_on_a_bowl_follow_the_curvatures(lr, regime):
+    curvatures = np.array([1.0, 10.0])           # loss = ½ Σ λ θ²
+    path = gradient_descent(lambda t: curvatures * t, [1.0, 1.0], lr=lr, num_steps=40)
+    loss = 0.5 * np.sum(curvatures * path ** 2, axis=1)
+    assert learning_regime(path, loss) == regime
+
+
+def test_fastest_rate_on_a_bowl_converges_fastest():
+    curvatures = np.array([1.0, 10.0])
+    final = {}
+    for lr in (0.1, 2 / 11, 0.19):
+        path = gradient_descent(lambda t: curvatures * t, [1.0, 1.0], lr=lr, num_steps=40)
+        final[lr] = np.abs(path[-1]).max()
+    assert final[2 / 11] < final[0.1] and final[2 / 11] < final[0.19]
+
+
+def test_a_bounded_gradient_keeps_a_huge_learning_rate_unstable_not_diverging():
+    # the logistic loss's gradient is at most the mean norm of (x, 1), so its loss
+    # can only grow linearly with the number of steps, never geometrically
+    X, y = make_blobs(100, noise=1.5)
+    for batch_size in (None, 1):
+        _, _, history = train_logistic(X, y, lr=1000.0, num_steps=200, batch_size=batch_size)
+        assert np.all(np.isfinite(history["loss"]))
+        assert learning_regime(history["path"], history["loss"]) == "unstable"

@@ -56,3 +56,11 @@ def test_portability_reports_only_the_outputs_nbval_compares():
     assert portability.differences(stored, notebook("0.0405", "0x7f99cc33dd44", "2.5"), rules) == []
     found = portability.differences(stored, notebook("0.0406", "0x7f00aa11bb22", "1.5"), rules)
     assert found == [(0, "@@ -1 +1 @@\n-[stdout] loss 0.0405\n+[stdout] loss 0.0406")]
+
+
+def test_time_budgets_follow_the_conventions():
+    from conftest import budget
+    assert budget("chapters/05_digits.ipynb") == 60
+    assert budget("chapters/09_attention.ipynb") == 120
+    assert budget("chapters/12_black_box.ipynb") == 60
+    assert budget("solutions/09_attention.ipynb") == 60

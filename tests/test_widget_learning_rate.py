@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnbook.widgets.learning_rate import (BATCH_SIZES, DEFAULTS, LOG10_LR_RANGE, STEPS_RANGE,  # noqa: E402
+from nnbook.learning import learning_regime  # noqa: E402
+from nnbook.widgets.learning_rate import (BATCH_SIZES, DEFAULTS, FAILED,  # noqa: E402
+                                          LOG10_LR_RANGE, REGIMES, STEPS_RANGE,
                                           compute_learning_rate, learning_rate_widget,
                                           plot_learning_rate)
 
@@ -30,15 +32,20 @@ def test_compute_and_plot_at_the_ends_of_every_range(lr, num_steps, batch_size):
     assert result["loss"].shape == (num_steps + 1,)
     assert result["X"].shape == (200, 2) and result["w"].shape == (2,)
     assert 0 <= result["accuracy"] <= 100
+    assert result["regime"] in REGIMES
+    assert result["regime"] == learning_regime(result["path"], result["loss"])
     ax_loss, ax_map = plot_learning_rate(result)
     assert ax_loss.lines and np.all(np.isfinite(ax_loss.lines[0].get_ydata()))
-    if result["diverged"]:
+    assert result["regime"] in ax_loss.get_title()
+    if result["regime"] in FAILED:
         assert "too large" in ax_map.texts[0].get_text()
+    else:
+        assert result["regime"] in ax_map.get_title()
 
 
 def test_defaults_learn_and_draw_a_boundary():
     result = compute_learning_rate()
-    assert result["lr"] == DEFAULTS["lr"] and not result["diverged"]
+    assert result["lr"] == DEFAULTS["lr"] and result["regime"] == "smooth"
     assert result["loss"][-1] < 0.35 and result["accuracy"] > 85
     _, ax_map = plot_learning_rate(result)
     assert ax_map.collections and not ax_map.texts
@@ -46,15 +53,53 @@ def test_defaults_learn_and_draw_a_boundary():
 
 def test_a_tiny_learning_rate_crawls():
     result = compute_learning_rate(10 ** LOG10_LR_RANGE[0], STEPS_RANGE[1], BATCH_SIZES[-1])
-    assert not result["diverged"] and result["loss"][-1] > 0.6
+    assert result["regime"] == "smooth" and result["loss"][-1] > 0.6
 
 
 def test_a_huge_learning_rate_gives_a_plain_message_not_nan():
     result = compute_learning_rate(10 ** LOG10_LR_RANGE[1], 100, BATCH_SIZES[-1])
-    assert result["diverged"] and "too large" in result["message"] and "smaller" in result["message"]
-    assert "nan" not in result["message"].lower()
+    message = result["message"]
+    assert result["regime"] == "unstable" and message.startswith("unstable: ")
+    assert "too large" in message and "ten times smaller" in message
+    assert f"averages {result['tail_loss']:.3g}" in message and "0.693" in message
+    assert "nan" not in message.lower()
     ax_loss, ax_map = plot_learning_rate(result)
     assert not ax_map.axison and "too large" in ax_map.texts[0].get_text()
+    # every line of the explanation fits the panel
+    assert max(len(line) for line in message.splitlines()) <= 45
+
+
+@pytest.mark.parametrize("lr, regime", [(0.01, "smooth"), (3.0, "smooth"), (20.0, "zig-zag"),
+                                        (300.0, "unstable")])
+def test_the_chapter_regimes(lr, regime):
+    # Chapter 2, Section 2.7: the four learning rates of the figure, full batch, 100 steps
+    result = compute_learning_rate(lr, 100, 200)
+    assert result["regime"] == regime
+
+
+def test_a_bounded_swing_is_unstable_not_diverged():
+    # lr = 300 used to be called "diverged" because its last loss was above the first;
+    # the loss's gradient is bounded, so the swings stay bounded: unstable
+    result = compute_learning_rate(300.0, 500, 200)
+    assert result["regime"] == "unstable" and np.all(np.isfinite(result["loss"]))
+    assert result["loss"][-125:].max() < 100
+
+
+def test_zig_zag_message_and_small_batch_noise():
+    result = compute_learning_rate(20.0, 100, 200)
+    assert result["message"] == f"zig-zag: loss 0.693 → about {result['tail_loss']:.3g}"
+    # with one example per step the gradient's noise alone turns the path back
+    assert compute_learning_rate(0.01, 100, 1)["regime"] == "zig-zag"
+    noisy = compute_learning_rate(300.0, 100, 1)
+    assert noisy["regime"] == "unstable" and "batch size 1" in noisy["message"]
+
+
+def test_exercise_5_thresholds():
+    # the smallest unstable learning rate on the grid of Exercise 5, per batch size
+    grid = (1, 2, 3, 5, 10, 20, 30, 50, 100)
+    found = {bs: next(lr for lr in grid if compute_learning_rate(lr, 100, bs)["regime"] in FAILED)
+             for bs in (200, 20, 1)}
+    assert found == {200: 50, 20: 30, 1: 5}
 
 
 def test_plot_into_given_axes():
@@ -86,3 +131,14 @@ def test_widget_builds_and_redraws_headlessly():
     assert [s.description for s in sliders] == ["learning rate", "steps", "batch size"]
     sliders[0].value = 10 ** LOG10_LR_RANGE[1]  # a diverging setting redraws without raising
     sliders[2].value = BATCH_SIZES[0]
+
+
+def test_messages_for_a_diverging_run():
+    # the logistic neuron never diverges (bounded gradient), but the message is ready
+    from nnbook.widgets.learning_rate import _message
+
+    growing = _message(np.array([0.7, 1.0, 3.0, 9.0]), 9.0, "diverging", 1234.5, 200)
+    assert growing.startswith("diverging: learning rate 1230 is too large.")
+    assert "keeps growing" in growing and "ten times smaller" in growing
+    overflow = _message(np.array([0.7, np.inf]), np.inf, "diverging", 5.0, 200)
+    assert "overflowed" in overflow and "inf" not in overflow

@@ -68,6 +68,14 @@ def _cell(lines, first):
     return [f"{first} {lines[0]}"] + [f"    {line}" for line in lines[1:]]
 
 
+CHAPTER_LINK = re.compile(r"\]\((\d\d_[\w-]+\.ipynb)")
+
+
+def _rooted(text):
+    """Chapter-relative links (`[Chapter 1](01_neuron.ipynb)`) made to work from any page."""
+    return CHAPTER_LINK.sub(r"](/chapters/\1", text)
+
+
 def table_markdown(summaries):
     """A MyST list-table of the chapters, given (docname, summary) pairs in book order."""
     out = ["```{list-table}", ":header-rows: 1", ":widths: 22 50 12 16", "",
@@ -77,8 +85,8 @@ def table_markdown(summaries):
         if summary["exercise_minutes"]:
             time += f" + {summary['exercise_minutes']} min exercises"
         out.append(f"* - {{doc}}`{summary['title']} </{docname}>`")
-        out += [("  - - " if i == 0 else "    - ") + o for i, o in enumerate(summary["objectives"])]
-        out += [f"  - {time}", f"  - {summary['needs']}"]
+        out += [("  - - " if i == 0 else "    - ") + _rooted(o) for i, o in enumerate(summary["objectives"])]
+        out += [f"  - {time}", f"  - {_rooted(summary['needs'])}"]
     reading = sum(s["minutes"] for _, s in summaries)
     exercising = sum(s["exercise_minutes"] or 0 for _, s in summaries)
     out += ["* - **All chapters**", "  - —", f"  - {reading} min + {exercising} min exercises", "  - —", "```"]
