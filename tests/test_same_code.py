@@ -1,6 +1,11 @@
 """Code lives in one place: a chapter cell marked ``#@save nnbook.<module>`` must define
 exactly what the package defines, definition by definition (compared on the normalised
-syntax tree: docstrings dropped, positions ignored)."""
+syntax tree: docstrings dropped, positions ignored): functions, methods, module-level
+assignments, and each class's own body (its bases, decorators and class attributes).
+
+The other direction holds too: a module that chapters save into holds nothing else but what
+is listed in ``PACKAGE_ONLY`` (argument validation and lookup tables that wrap the taught code),
+so a definition a chapter drops, or one written only into the package, is reported."""
 
 import ast
 import importlib
@@ -12,6 +17,18 @@ import pytest
 from notebooks import CHAPTERS, ROOT, read
 
 SAVE = re.compile(r"^#@save\s+(nnbook(?:\.\w+)+)\s*$", re.MULTILINE)
+CLASS_BODY = "<class body>"
+# What a module may hold beyond the chapters' saved cells: validation and tables around them.
+PACKAGE_ONLY = {
+    "nnbook.activations": {"ACTIVATIONS", "DERIVATIVES", "get_activation"},
+    "nnbook.learning": {"validate_count", "validate_data", "validate_lr", "validate_pair",
+                        "validate_run"},
+    "nnbook.autograd": set(),
+    "nnbook.valuenet": {"ACTIVATIONS"},
+    "nnbook.scratch": {"ACTIVATIONS", "DTYPE", "LOSSES", "check_choice", "check_inputs",
+                       "check_labels", "check_penalties", "check_positive", "check_sizes",
+                       "check_targets"},
+}
 
 
 def _strip_docstring(node):
@@ -23,7 +40,7 @@ def _strip_docstring(node):
 
 
 def normalise(node, drop_decorators=False):
-    node = _strip_docstring(ast.fix_missing_locations(node))
+    node = _strip_docstring(ast.fix_missing_locations(node)) if hasattr(node, "body") else node
     if drop_decorators:
         node.decorator_list = []
     return ast.dump(node, annotate_fields=False, include_attributes=False)
@@ -36,6 +53,39 @@ def _add_to_class_target(node):
     return None
 
 
+def _assigned_name(node):
+    """The constant a module-level ``NAME = …`` or ``NAME: T = …`` binds, else None.
+
+    Only upper-case names are definitions; a lower-case assignment in a saved cell is the
+    chapter trying the definitions out, and the package does not hold it.
+    """
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    names = [t.id for t in targets if isinstance(t, ast.Name) and t.id.isupper()]
+    return names[0] if len(names) == 1 and len(targets) == 1 else None
+
+
+def _class_body(node):
+    """A class without its methods: bases, keywords, decorators and class attributes."""
+    shell = ast.ClassDef(name=node.name, bases=node.bases, keywords=node.keywords,
+                         body=[n for n in node.body if not isinstance(n, ast.FunctionDef)],
+                         decorator_list=node.decorator_list, type_params=[])
+    return ast.fix_missing_locations(ast.copy_location(shell, node))
+
+
+def definitions(tree):
+    """(class or None, name, node) for each definition at the top of a module or cell."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            yield _add_to_class_target(node), node.name, node
+        elif isinstance(node, ast.ClassDef):
+            yield node.name, CLASS_BODY, _class_body(node)
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    yield node.name, item.name, item
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _assigned_name(node):
+            yield None, _assigned_name(node), node
+
+
 def saved_definitions():
     """(notebook, module, class or None, name, ast node) for every saved definition."""
     found = []
@@ -45,27 +95,22 @@ def saved_definitions():
             if not match:
                 continue
             tree = ast.parse("\n".join(l for l in cell.source.splitlines() if not l.startswith(("%", "!"))))
-            for node in tree.body:
-                rel = path.relative_to(ROOT).as_posix()
-                if isinstance(node, ast.FunctionDef):
-                    found.append((rel, match.group(1), _add_to_class_target(node), node.name, node))
-                elif isinstance(node, ast.ClassDef):
-                    for item in node.body:
-                        if isinstance(item, ast.FunctionDef):
-                            found.append((rel, match.group(1), node.name, item.name, item))
+            rel = path.relative_to(ROOT).as_posix()
+            found += [(rel, match.group(1), *d) for d in definitions(tree)]
     return found
 
 
-def package_definition(module_name, class_name, name):
+def package_definitions(module_name):
+    """{(class or None, name): node} of a package module."""
     tree = ast.parse(inspect.getsource(importlib.import_module(module_name)))
-    scope = tree.body
-    if class_name:
-        classes = [n for n in scope if isinstance(n, ast.ClassDef) and n.name == class_name]
-        assert classes, f"{module_name} has no class {class_name}"
-        scope = classes[0].body
-    defs = [n for n in scope if isinstance(n, ast.FunctionDef) and n.name == name]
-    assert defs, f"{module_name}.{class_name + '.' if class_name else ''}{name} is not in the package"
-    return defs[0]
+    return {(cls, name): node for cls, name, node in definitions(tree)}
+
+
+def package_definition(module_name, class_name, name):
+    defs = package_definitions(module_name)
+    assert (class_name, name) in defs, \
+        f"{module_name}.{class_name + '.' if class_name else ''}{name} is not in the package"
+    return defs[(class_name, name)]
 
 
 DEFINITIONS = saved_definitions()
@@ -78,6 +123,29 @@ def test_chapters_save_definitions():
 @pytest.mark.parametrize("notebook, module, class_name, name, node", DEFINITIONS,
                          ids=[f"{d[0]}:{d[1]}.{d[2] + '.' if d[2] else ''}{d[3]}" for d in DEFINITIONS])
 def test_chapter_definition_matches_package(notebook, module, class_name, name, node):
-    mine = normalise(node, drop_decorators=_add_to_class_target(node) is not None)
+    saved_by_decorator = isinstance(node, ast.FunctionDef) and _add_to_class_target(node) is not None
+    mine = normalise(node, drop_decorators=saved_by_decorator)
     theirs = normalise(package_definition(module, class_name, name))
     assert mine == theirs, f"{notebook} defines {name} differently from {module}: change one to match the other"
+
+
+@pytest.mark.parametrize("module", sorted({d[1] for d in DEFINITIONS}))
+def test_package_holds_nothing_the_chapters_dropped(module):
+    saved = {(d[2], d[3]) for d in DEFINITIONS if d[1] == module}
+    assert module in PACKAGE_ONLY, f"{module} receives #@save cells: list its package-only names"
+    extra = sorted(f"{cls + '.' if cls else ''}{name}" for cls, name in package_definitions(module)
+                   if (cls, name) not in saved and (cls or name) not in PACKAGE_ONLY[module]
+                   and not (cls and (None, cls) in saved))
+    assert not extra, (f"{module} defines {extra}, which no chapter's #@save cell defines: "
+                       "a chapter dropped it (remove it here too) or it belongs in PACKAGE_ONLY")
+
+
+def test_the_comparison_sees_class_attributes_and_assignments():
+    chapter = ast.parse("class A(Base):\n    x = 1\n    def f(self): return 1\nN = 3\nn = A()\n")
+    package = ast.parse("class A(Base):\n    x = 2\n    def f(self): return 1\nN = 4\n")
+    mine = {(c, n): normalise(node) for c, n, node in definitions(chapter)}
+    theirs = {(c, n): normalise(node) for c, n, node in definitions(package)}
+    assert set(mine) == {("A", CLASS_BODY), ("A", "f"), (None, "N")} == set(theirs)
+    assert mine[("A", "f")] == theirs[("A", "f")]
+    assert mine[("A", CLASS_BODY)] != theirs[("A", CLASS_BODY)]
+    assert mine[(None, "N")] != theirs[(None, "N")]
