@@ -100,23 +100,26 @@ def check_targets(y, n, d_out):
 # --- the learning code, written out in Chapter 5 ---
 
 def softmax(Z):
-    """Row-wise softmax: logits Z (n, k) → probabilities (n, k), each row summing to 1.
+    """Row-wise softmax: logits Z (n, k) → probabilities (n, k), each row
+    summing to 1.
 
-    Subtracting each row's maximum first changes nothing mathematically but keeps
-    exp() from overflowing.
+    Subtracting each row's maximum first changes nothing mathematically but
+    keeps exp() from overflowing.
     """
     E = np.exp(Z - Z.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
 
 def log_softmax(Z):
-    """Row-wise log of the softmax, computed stably: logits Z (n, k) → (n, k) log-probabilities."""
+    """Row-wise log of the softmax, computed stably: logits Z (n, k) →
+    (n, k) log-probabilities."""
     Z = Z - Z.max(axis=1, keepdims=True)
     return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
 def activate(Z, activation):
-    """Apply a hidden layer's activation ("relu", "tanh" or "sigmoid") to Z; same shape."""
+    """Apply a hidden layer's activation ("relu", "tanh" or "sigmoid") to
+    Z; same shape."""
     if activation == "relu":
         return np.maximum(Z, 0)
     if activation == "tanh":
@@ -125,7 +128,8 @@ def activate(Z, activation):
 
 
 def activation_grad(A, activation):
-    """The activation's derivative, written in terms of its output A = activate(Z)."""
+    """The activation's derivative, written in terms of its output
+    A = activate(Z)."""
     if activation == "relu":
         return A > 0
     if activation == "tanh":
@@ -134,16 +138,17 @@ def activation_grad(A, activation):
 
 
 class MLP:
-    """A multilayer perceptron in numpy (float32), trained by mini-batch SGD.
+    """A multilayer perceptron in numpy (float32) trained by mini-batch SGD.
 
     sizes: [d_in, h1, ..., d_out], ints ≥ 1 (two entries: no hidden layer).
     activation: of the hidden layers, "relu", "tanh" or "sigmoid".
-    loss: "cross_entropy" (softmax outputs; y: (n,) int labels 0..d_out-1) or
-    "mse" (linear outputs; y: (n, d_out) floats, or (n,) when d_out == 1).
-    seed: initial weights drawn from ``np.random.default_rng(seed)``, He-scaled
-    for ReLU and Glorot-scaled otherwise; biases start at zero.
-    Attributes ``weights`` (list of (d_in, d_out) arrays) and ``biases`` (list of
-    (d_out,) arrays), one per layer.
+    loss: "cross_entropy" (softmax outputs; y: (n,) int labels
+    0..d_out-1) or "mse" (linear outputs; y: (n, d_out) floats, or (n,)
+    when d_out == 1).
+    seed: initial weights drawn from ``np.random.default_rng(seed)``,
+    He-scaled for ReLU and Glorot-scaled otherwise; biases start at zero.
+    Attributes ``weights`` (list of (d_in, d_out) arrays) and ``biases``
+    (list of (d_out,) arrays), one per layer.
     """
 
     def __init__(self, sizes, activation="relu", loss="cross_entropy", seed=0):
@@ -162,7 +167,8 @@ class MLP:
         return f"MLP({self.sizes}, activation={self.activation!r}, loss={self.loss!r})"
 
     def _forward(self, X):
-        """All the layers' outputs for a float32 batch X (n, d_in): [X, A1, ..., Z_out]."""
+        """All the layers' outputs for a float32 batch X (n, d_in):
+        [X, A1, ..., Z_out]."""
         activations = [X]
         for W, b in zip(self.weights[:-1], self.biases[:-1]):
             activations.append(activate(activations[-1] @ W + b, self.activation))
@@ -170,15 +176,18 @@ class MLP:
         return activations
 
     def forward(self, X):
-        """Logits (cross_entropy) or outputs (mse): X (n, d_in) → (n, d_out) float32."""
+        """Logits (cross_entropy) or outputs (mse): X (n, d_in) → (n, d_out)
+        float32."""
         return self._forward(check_inputs(X, self.sizes[0]))[-1]
 
     def hidden_outputs(self, X):
-        """Each hidden layer's output after its activation: a list of (n, h_l) float32 arrays."""
+        """Each hidden layer's output after its activation: a list of (n, h_l)
+        float32 arrays."""
         return self._forward(check_inputs(X, self.sizes[0]))[1:-1]
 
     def _output_loss(self, Z, y):
-        """Mean loss of the outputs Z (n, d_out) and its gradient dL/dZ (n, d_out)."""
+        """Mean loss of the outputs Z (n, d_out) and its gradient dL/dZ
+        (n, d_out)."""
         n = len(Z)
         if self.loss == "mse":
             diff = Z - y
@@ -189,7 +198,8 @@ class MLP:
         return float(-log_p[np.arange(n), y].mean()), dZ / n
 
     def _backward(self, activations, dZ):
-        """Backpropagate dL/dZ of the last layer: a list of (dW, db), first layer first."""
+        """Backpropagate dL/dZ of the last layer: a list of (dW, db), first
+        layer first."""
         grads = []
         for layer in range(len(self.weights) - 1, -1, -1):
             A = activations[layer]
@@ -204,8 +214,8 @@ class MLP:
         return check_labels(y, n, self.sizes[-1])
 
     def loss_and_grads(self, X, y, l1=0.0, l2=0.0):
-        """Mean loss on the batch (plus l1·Σ|W| + l2/2·ΣW² over the weights) and its
-        gradients: (loss: float, [(dW, db), ...] one pair per layer)."""
+        """Mean loss on the batch (plus l1·Σ|W| + l2/2·ΣW² over the weights)
+        and its gradients: (loss: float, [(dW, db), ...] one pair per layer)."""
         X = check_inputs(X, self.sizes[0])
         y = self._check_y(y, len(X))
         l1, l2 = check_penalties(l1, l2)
@@ -219,7 +229,8 @@ class MLP:
         return loss, grads
 
     def step(self, X, y, lr, l1=0.0, l2=0.0):
-        """One SGD step on the batch (X, y); returns the batch loss before the update.
+        """One SGD step on the batch (X, y); returns the batch loss before the
+        update.
 
         Raises ValueError (and leaves the weights unchanged) when the loss, a
         gradient or an updated weight is not finite: training diverged, the
@@ -237,7 +248,8 @@ class MLP:
         return loss
 
     def _epoch(self, X, y, lr, batch_size, l1, l2, rng):
-        """One pass over (X, y) in shuffled mini-batches; returns the mean batch loss."""
+        """One pass over (X, y) in shuffled mini-batches; returns the mean batch
+        loss."""
         order = rng.permutation(len(X))
         total = 0.0
         for start in range(0, len(X), batch_size):
@@ -247,13 +259,13 @@ class MLP:
 
     def fit(self, X, y, num_epochs=10, lr=0.1, batch_size=32, l1=0.0, l2=0.0, seed=0,
             X_val=None, y_val=None):
-        """Train by mini-batch SGD for ``num_epochs`` passes over (X, y), reshuffled each
-        epoch with ``np.random.default_rng(seed)``.
+        """Train by mini-batch SGD for ``num_epochs`` passes over (X, y),
+        reshuffled each epoch with ``np.random.default_rng(seed)``.
 
-        Returns the history, a dict of per-epoch lists: "train loss" (the mean batch
-        loss during the epoch) and, for cross_entropy, "train acc" (accuracy on X
-        after the epoch, a fraction) and "val acc" when X_val, y_val are given
-        ("val loss" for mse).
+        Returns the history, a dict of per-epoch lists: "train loss" (the mean
+        batch loss during the epoch) and, for cross_entropy, "train acc"
+        (accuracy on X after the epoch, a fraction) and "val acc" when X_val,
+        y_val are given ("val loss" for mse).
         """
         X = check_inputs(X, self.sizes[0])
         y = self._check_y(y, len(X))
@@ -277,28 +289,32 @@ class MLP:
         return history
 
     def _record(self, history, split, X, y):
-        """Append the accuracy (cross_entropy) or, for validation data, the loss (mse)."""
+        """Append the accuracy (cross_entropy) or, for validation data, the
+        loss (mse)."""
         if self.loss == "cross_entropy":
             history.setdefault(f"{split} acc", []).append(self.score(X, y))
         elif split == "val":
             history.setdefault("val loss", []).append(self.loss_and_grads(X, y)[0])
 
     def predict_proba(self, X):
-        """Class probabilities (n, d_out), each row summing to 1 (cross_entropy networks only)."""
+        """Class probabilities (n, d_out), each row summing to 1 (cross_entropy
+        networks only)."""
         if self.loss != "cross_entropy":
             raise ValueError("predict_proba needs a classifier (loss='cross_entropy'); "
                              "this network has loss='mse': use predict()")
         return softmax(self.forward(X))
 
     def predict(self, X):
-        """Labels (n,) int64 (cross_entropy), or outputs (n, d_out), (n,) when d_out == 1 (mse)."""
+        """Labels (n,) int64 (cross_entropy), or outputs (n, d_out), (n,) when
+        d_out == 1 (mse)."""
         out = self.forward(X)
         if self.loss == "cross_entropy":
             return out.argmax(axis=1).astype(np.int64)
         return out[:, 0] if out.shape[1] == 1 else out
 
     def score(self, X, y):
-        """Accuracy (a fraction) on labelled data (cross_entropy networks only)."""
+        """Accuracy (a fraction) on labelled data (cross_entropy networks
+        only)."""
         if self.loss != "cross_entropy":
             raise ValueError("score (accuracy) needs a classifier (loss='cross_entropy')")
         X = check_inputs(X, self.sizes[0])
