@@ -17,7 +17,8 @@ import numbers
 
 
 class Value:
-    """One scalar of a computation: ``data`` (float) and ``grad`` (float, d result / d data)."""
+    """One scalar of a computation: ``data`` (float) and ``grad``
+    (float, d result / d data)."""
 
     def __init__(self, data, _prev=(), _op=""):
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -54,7 +55,8 @@ class Value:
         return out
 
     def backward(self):
-        """Fill in ``grad`` of every Value this one depends on (d self / d node)."""
+        """Fill in ``grad`` of every Value this one depends on
+        (d self / d node)."""
         order, seen = [], set()
 
         def visit(node):

@@ -13,7 +13,8 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 
 
 class Module:
-    """What every model has: its parameters, and a way to reset their gradients."""
+    """What every model has: its parameters, and a way to reset their
+    gradients."""
 
     def parameters(self):
         return []
@@ -24,7 +25,8 @@ class Module:
 
 
 class Neuron(Module):
-    """activation(w · x + b) for an input x of ``num_inputs`` numbers; w ~ U(−1, 1), b = 0."""
+    """activation(w · x + b) for an input x of ``num_inputs`` numbers;
+    w ~ U(−1, 1), b = 0."""
 
     def __init__(self, num_inputs, activation="tanh"):
         if isinstance(num_inputs, bool) or not isinstance(num_inputs, int) or num_inputs < 1:
@@ -46,7 +48,8 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """``num_outputs`` neurons reading the same input; returns a list of Values (one Value if a single neuron)."""
+    """``num_outputs`` neurons reading the same input; returns a list of
+    Values (one Value if a single neuron)."""
 
     def __init__(self, num_inputs, num_outputs, activation="tanh"):
         if isinstance(num_outputs, bool) or not isinstance(num_outputs, int) or num_outputs < 1:
@@ -62,9 +65,11 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multilayer perceptron: ``MLP(2, [8, 8, 1])`` has two hidden layers of 8 and one output.
+    """A multilayer perceptron: ``MLP(2, [8, 8, 1])`` has two hidden
+    layers of 8 and one output.
 
-    Hidden layers use ``activation``; the last layer is linear (it returns scores).
+    Hidden layers use ``activation``; the last layer is linear (it
+    returns scores).
     """
 
     def __init__(self, num_inputs, sizes, activation="tanh"):

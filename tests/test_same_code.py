@@ -1,7 +1,8 @@
 """Code lives in one place: a chapter cell marked ``#@save nnbook.<module>`` must define
 exactly what the package defines, definition by definition (compared on the normalised
-syntax tree: docstrings dropped, positions ignored): functions, methods, module-level
-assignments, and each class's own body (its bases, decorators and class attributes).
+syntax tree, positions ignored, and the docstrings compared on their own, indentation
+cleaned): functions, methods, module-level constants, and each class's own body (its bases,
+decorators and class attributes).
 
 The other direction holds too: a module that chapters save into holds nothing else but what
 is listed in ``PACKAGE_ONLY`` (argument validation and lookup tables that wrap the taught code),
@@ -123,9 +124,14 @@ def test_chapters_save_definitions():
 @pytest.mark.parametrize("notebook, module, class_name, name, node", DEFINITIONS,
                          ids=[f"{d[0]}:{d[1]}.{d[2] + '.' if d[2] else ''}{d[3]}" for d in DEFINITIONS])
 def test_chapter_definition_matches_package(notebook, module, class_name, name, node):
+    package = package_definition(module, class_name, name)
+    # The docstrings first (normalise drops them), compared once their indentation is cleaned.
+    docs = [ast.get_docstring(n) if hasattr(n, "body") else None for n in (node, package)]
+    assert docs[0] == docs[1], \
+        f"{notebook} documents {name} differently from {module}: copy the docstring across"
     saved_by_decorator = isinstance(node, ast.FunctionDef) and _add_to_class_target(node) is not None
     mine = normalise(node, drop_decorators=saved_by_decorator)
-    theirs = normalise(package_definition(module, class_name, name))
+    theirs = normalise(package)
     assert mine == theirs, f"{notebook} defines {name} differently from {module}: change one to match the other"
 
 
