@@ -15,7 +15,7 @@ from builtsite import CHROMIUM_FLAGS, Page, build_book, chromium_or_skip, is_ext
 from notebooks import ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
-from book_extension import chapter_summary  # noqa: E402
+from book_extension import chapter_summary, cited_keys  # noqa: E402
 
 SHOTS = ROOT / "_build" / "screenshots"
 REQUESTING_TAGS = {"script", "img", "iframe", "source", "video", "audio", "embed", "link"}
@@ -112,10 +112,11 @@ def test_glossary_and_bibliography(site):
     glossary = (site / "backmatter" / "glossary.html").read_text(encoding="utf-8")
     terms = re.findall(r'<dt id="term-', glossary)
     assert len(terms) >= 40, f"the glossary has {len(terms)} terms, fewer than 40"
-    keys = re.findall(r"^@\w+\{([^,]+),", (ROOT / "references.bib").read_text(encoding="utf-8"), re.MULTILINE)
     bibliography = (site / "backmatter" / "bibliography.html").read_text(encoding="utf-8")
     entries = bibliography.count('<div class="citation"')
-    assert entries == len(keys), f"the bibliography page lists {entries} works, references.bib has {len(keys)}"
+    cited = cited_keys(ROOT)
+    assert entries == len(cited), (f"the bibliography page lists {entries} works; the book cites "
+                                   f"{len(cited)}: it must list exactly the cited ones")
 
 
 def test_instructor_table_is_generated_from_the_chapters(site):
@@ -138,7 +139,15 @@ BROWSER_CHECKS = """() => Promise.race([new Promise(r => setTimeout(() => r(null
   const clone = article.cloneNode(true);
   clone.querySelectorAll('pre, code, script, style, mjx-container, .math, .cell_output, .headerlink')
        .forEach(e => e.remove());
+  const right = article.getBoundingClientRect().right + 1;
+  const longest = e => e.textContent.split('\\n').reduce((a, l) => l.length > a.length ? l : a, '');
+  const cut = [...article.querySelectorAll('pre')].filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => 'code or output line: ' + longest(e).slice(0, 70));
+  const wide = [...article.querySelectorAll('mjx-container[display="true"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right)
+    .map(e => 'display maths: ' + e.textContent.slice(0, 50));
   return {
+    cut: cut.concat(wide),
     broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src')),
     untypeset: [...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container'))
                  .map(m => m.textContent.slice(0, 60)),
@@ -177,6 +186,7 @@ def test_every_page_in_a_real_browser(site):
                 typeset += found["typeset"]
                 failures += [f"{name}: missing image {src}" for src in found["broken"]]
                 failures += [f"{name}: maths not typeset: {m}" for m in found["untypeset"]]
+                failures += [f"{name}: cut off at the right edge at 1280 px: {c}" for c in found["cut"]]
                 failures += [f"{name}: raw maths in the text: …{found['text'][max(0, m.start() - 30):m.end() + 30]}…"
                              for m in RAW_MATHS.finditer(found["text"])]
                 failures += [f"{name}: {error}" for error in errors]
