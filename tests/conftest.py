@@ -66,8 +66,14 @@ def pytest_runtest_logreport(report):
         _notebook_seconds[path] = _notebook_seconds.get(path, 0.0) + report.duration
 
 
+# The budgets are for a notebook run alone; the suite runs two at once on two cores (and the
+# machine may be busier still), so it fails a notebook only past half as much again.
+SUITE_SLACK = 1.5
+
+
 def over_budget():
-    return {path: seconds for path, seconds in _notebook_seconds.items() if seconds > budget(path)}
+    return {path: seconds for path, seconds in _notebook_seconds.items()
+            if seconds > SUITE_SLACK * budget(path)}
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -81,8 +87,8 @@ def pytest_terminal_summary(terminalreporter):
             f"notebooks under nbval: {len(_notebook_seconds)}, slowest {slowest} "
             f"{_notebook_seconds[slowest]:.0f} s")
     for path, seconds in over_budget().items():
-        terminalreporter.write_line(f"OVER BUDGET: {path} took {seconds:.0f} s, its budget is "
-                                    f"{budget(path):.0f} s", red=True)
+        terminalreporter.write_line(f"OVER BUDGET: {path} took {seconds:.0f} s under the suite; its "
+                                    f"budget is {budget(path):.0f} s alone", red=True)
 
 
 def pytest_sessionfinish(session, exitstatus):
