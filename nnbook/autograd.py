@@ -3,7 +3,9 @@
 A :class:`Value` holds one number, ``data``, and after ``backward()`` the gradient
 ``grad`` of the final result with respect to it. Every operation on Values records
 its inputs (``_prev``), its name (``_op``) and a closure (``_backward``) that passes
-the output's gradient on to the inputs by the chain rule.
+the output's gradient on to the inputs by the chain rule. ``backward()`` calls them
+in the reverse of :func:`topological_order`, which keeps its own stack instead of
+recursing, so a graph may be as deep as memory allows.
 
     >>> a, b = Value(0.5), Value(-1.0)
     >>> c = (a * b + 1).tanh()
@@ -57,18 +59,8 @@ class Value:
     def backward(self):
         """Fill in ``grad`` of every Value this one depends on
         (d self / d node)."""
-        order, seen = [], set()
-
-        def visit(node):
-            if node not in seen:
-                seen.add(node)
-                for child in node._prev:
-                    visit(child)
-                order.append(node)
-
-        visit(self)
         self.grad = 1.0
-        for node in reversed(order):
+        for node in reversed(topological_order(self)):
             node._backward()
 
     def __pow__(self, exponent):
@@ -154,3 +146,18 @@ class Value:
 
         out._backward = _backward
         return out
+
+
+def topological_order(root):
+    """Every Value ``root`` depends on, and ``root``, each once: a Value
+    comes after all the Values it was computed from, ``root`` last."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))  # comes back after its inputs
+            stack.extend((child, False) for child in reversed(node._prev))
+    return order

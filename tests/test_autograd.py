@@ -2,6 +2,7 @@
 graph drawing (nnbook.plotting_graph): every gradient agrees with torch.autograd and with
 finite differences; reused nodes and accumulation behave; bad input is refused clearly."""
 
+import gc
 import math
 import random
 
@@ -296,3 +297,108 @@ def test_backward_handles_math_functions_on_extreme_inputs():
     out = Value(-50.0).tanh()
     out.backward()
     assert out._prev[0].grad == 0.0
+
+
+# Deep and wide graphs: backward() keeps its own stack, so depth is limited by memory only
+
+
+@pytest.fixture
+def no_gc():
+    """Build big graphs without the collector's sweeps through torch's objects (as timeit)."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+def recursive_order(root):
+    """The order micrograd's recursive depth-first search builds (Chapter 4 shows it fail)."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+def test_backward_through_a_chain_2400_operations_deep(no_gc):
+    x = Value(0.5)
+    y = x
+    for _ in range(1200):  # 2 operations each: deeper than Python's recursion limit
+        y = y * 1.001 + 0.01
+    y.backward()
+    assert x.grad == pytest.approx(1.001 ** 1200, rel=1e-12)
+
+
+def test_backward_through_a_chain_of_100_000_nodes(no_gc):
+    x, c = Value(0.7), Value(1.000001)
+    y = x
+    for _ in range(100_000):
+        y = y * c  # y = x·cⁿ; c is shared by every step and collects n shares
+    y.backward()
+    n = 100_000
+    assert y.data == pytest.approx(0.7 * c.data ** n, rel=1e-9)
+    assert x.grad == pytest.approx(c.data ** n, rel=1e-9)
+    assert c.grad == pytest.approx(n * 0.7 * c.data ** (n - 1), rel=1e-9)
+
+
+def test_a_wide_graph_with_shared_subexpressions_accumulates_every_share(no_gc):
+    x, y = Value(0.3), Value(-0.8)
+    u = x * y + x  # shared by every term below
+    num_terms = 3000  # sum() chains the terms: 3000 additions deep as well
+    out = sum((u * k).tanh() * u for k in range(1, num_terms + 1))
+    out.backward()
+    s = u.data
+    d_out_du = sum(k * (1 - math.tanh(k * s) ** 2) * s + math.tanh(k * s)
+                   for k in range(1, num_terms + 1))
+    assert u.grad == pytest.approx(d_out_du, rel=1e-12)
+    assert x.grad == pytest.approx(d_out_du * (y.data + 1), rel=1e-12)
+    assert y.grad == pytest.approx(d_out_du * x.data, rel=1e-12)
+
+
+def random_graph(rng, num_leaves=3, num_ops=25):
+    """A random expression over a few leaves, reusing earlier nodes (often twice in one op)."""
+    nodes = [Value(rng.uniform(-1.5, 1.5)) for _ in range(num_leaves)]
+    unary = [Value.tanh, Value.sigmoid, Value.relu, lambda v: (v * 0.5).exp()]
+    binary = [Value.__add__, Value.__mul__, Value.__sub__]
+    for _ in range(num_ops):
+        if rng.random() < 0.3:
+            nodes.append(rng.choice(unary)(rng.choice(nodes)))
+        else:
+            nodes.append(rng.choice(binary)(rng.choice(nodes), rng.choice(nodes)))
+    root = sum(nodes[-4:], nodes[0])
+    return root, nodes[:num_leaves]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_backward_gives_the_recursive_orders_gradients(seed):
+    root, leaves = random_graph(random.Random(seed))
+    root.backward()
+    grads = {id(node): node.grad for node in recursive_order(root)}
+    for node in recursive_order(root):
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(recursive_order(root)):
+        node._backward()
+    assert {id(node): node.grad for node in recursive_order(root)} == \
+        pytest.approx(grads, rel=1e-12, abs=1e-12)
+    assert any(leaf.grad != 0 for leaf in leaves)
+
+
+def test_topological_order_is_the_recursive_order_without_recursion(no_gc):
+    from nnbook.autograd import topological_order
+
+    for seed in range(20):
+        root, _ = random_graph(random.Random(seed))
+        order = topological_order(root)
+        assert order == recursive_order(root)
+        position = {id(node): i for i, node in enumerate(order)}
+        assert all(position[id(child)] < position[id(node)]
+                   for node in order for child in node._prev)
+    deep = sum(Value(float(i)) for i in range(5000))
+    order = topological_order(deep)
+    assert len(order) == 2 * 5000 + 1 and order[-1] is deep

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from nnbook.autograd import Value
+from nnbook.autograd import Value, topological_order
 from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
 from nnbook.checks import backprop as checks
 
@@ -40,7 +40,7 @@ def stub(*args, **kwargs):
     (checks.check_hand_gradients, (...,)),
     (checks.check_hand_gradients, ({"a": 6.0, "b": ...},)),
     (checks.check_backward_rules, (stub, stub)),
-    (checks.check_topological_sort, (stub,)),
+    (checks.check_path_counts, (stub,)),
     (checks.check_numerical_grad, (stub,)),
     (checks.check_best_step, (...,)),
     (checks.check_accumulation_choice, (...,)),
@@ -212,22 +212,67 @@ def test_backward_rules_reject_a_plain_number():
           message="the result should be a Value, got float")
 
 
-# Exercise 4: topological sort without recursion -----------------------------------
+# Exercise 4: the number of paths to each Value ------------------------------------
 
-def topological_sort(root):
-    order, seen, stack = [], set(), [(root, False)]
+def count_paths(root):
+    paths = {root: 1}
+    for node in reversed(topological_order(root)):
+        for child in node._prev:
+            paths[child] = paths.get(child, 0) + paths[node]
+    return paths
+
+
+def count_paths_by_users(root):
+    """Right another way: Kahn's algorithm, a Value is done once all its users are."""
+    users = {}
+    for node in topological_order(root):
+        for child in node._prev:
+            users[child] = users.get(child, 0) + 1
+    paths, ready = {root: 1}, [root]
+    while ready:
+        node = ready.pop()
+        for child in node._prev:
+            paths[child] = paths.get(child, 0) + paths[node]
+            users[child] -= 1
+            if users[child] == 0:
+                ready.append(child)
+    return {node: float(count) for node, count in paths.items()}
+
+
+def direct_uses(root):
+    paths = {root: 1}
+    for node in reversed(topological_order(root)):
+        for child in node._prev:
+            paths[child] = paths.get(child, 0) + 1
+    return paths
+
+
+def distinct_inputs(root):
+    paths = {root: 1}
+    for node in reversed(topological_order(root)):
+        for child in set(node._prev):
+            paths[child] = paths.get(child, 0) + paths[node]
+    return paths
+
+
+def forward_order(root):
+    paths = {root: 1}
+    for node in topological_order(root):
+        for child in node._prev:
+            paths[child] = paths.get(child, 0) + paths.get(node, 0)
+    return paths
+
+
+def every_path(root):
+    paths, stack = {}, [root]
     while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        elif node not in seen:
-            seen.add(node)
-            stack.append((node, True))
-            stack.extend((child, False) for child in node._prev)
-    return order
+        node = stack.pop()
+        paths[node] = paths.get(node, 0) + 1
+        stack.extend(node._prev)
+    return paths
 
 
-def recursive_sort(root):
+def recursive_order(root):
     order, seen = [], set()
 
     def visit(node):
@@ -238,59 +283,68 @@ def recursive_sort(root):
             order.append(node)
 
     visit(root)
-    return order
+    paths = {root: 1}
+    for node in reversed(order):
+        for child in node._prev:
+            paths[child] = paths.get(child, 0) + paths[node]
+    return paths
 
 
-def sort_without_seen(root):
-    order, stack = [], [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        else:
-            stack.append((node, True))
-            stack.extend((child, False) for child in node._prev)
-    return order
+def no_return(root):
+    count_paths(root)
 
 
-def preorder(root):
-    order, seen, stack = [], set(), [root]
-    while stack:
-        node = stack.pop()
-        if node not in seen:
-            seen.add(node)
-            order.append(node)
-            stack.extend(node._prev)
-    return order
+PATHS_RIGHT = "✔ every count is right, 2⁶⁰ paths to x included, in one pass over the nodes"
 
 
-def test_topological_sort():
-    expected = "✔ every Value once, inputs first, even in a graph 6000 operations deep"
-    assert line(checks.check_topological_sort, topological_sort) == expected
-    assert line(checks.check_topological_sort, lambda root: tuple(topological_sort(root))) \
-        == expected
+@pytest.mark.parametrize("right", [count_paths, count_paths_by_users])
+def test_path_counts(right):
+    assert line(checks.check_path_counts, right) == PATHS_RIGHT
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (recursive_sort, "✘ on a graph 6000 operations deep your function hits Python's recursion "
-                     "limit: keep an explicit stack instead"),
-    (sort_without_seen, "each Value must appear once (keep a set of the nodes already visited)"),
-    (preorder, "the root must come last (inputs first, result last)"),
-    (lambda root: preorder(root)[1:] + [root],
-     "every Value must come after the Values it was computed from"),
-    (lambda root: topological_sort(root)[::-1],
-     "the root must come last (inputs first, result last)"),
-    (lambda root: [n for n in topological_sort(root) if n._prev],
-     "the list is empty: it should hold every Value root depends on, and root itself"),
-    (lambda root: [n for n in topological_sort(root) if n._prev or n is root],
-     "the graph has 7 Values, the list holds 5"),
-    (lambda root: {n: None for n in topological_sort(root)},
-     "topological_sort should return a list, got dict"),
-    (lambda root: [n.data for n in topological_sort(root)],
-     "the list should hold the Values themselves"),
+    (lambda root: {node: 1 for node in topological_order(root)},
+     "✘ count_paths gives h 1 path, there are 3: every Value got 1 path: a Value used in "
+     "several places adds up the counts of all the Values that use it"),
+    (direct_uses, "✘ count_paths gives x 2 paths, there are 6: these are the numbers of "
+                  "direct uses: a Value's count is the sum of the counts of the Values that "
+                  "use it, once per use"),
+    (distinct_inputs, "✘ count_paths gives h 2 paths, there are 3: h * h uses h twice and "
+                      "gives it two paths: loop over node._prev itself, not over a set of it"),
+    (forward_order, "✘ count_paths gives h 1 path, there are 3: go through "
+                    "topological_order(root) in reverse, so that a Value passes on its count "
+                    "only once every Value that uses it has passed on theirs"),
+    (lambda root: {n: c + (n is not root) for n, c in count_paths(root).items()},
+     "✘ count_paths gives h * h 2 paths, there are 1: a Value's count is the sum of the "
+     "counts of the Values that use it, and root's is 1: is a count passed on twice?"),
+    (every_path, "✘ count_paths looked up inputs 131071 times in a graph of 17 Values with "
+                 "65536 paths: it follows every path;"),
+    (recursive_order, "✘ on a graph 6000 operations deep your function hits Python's "
+                      "recursion limit: go through topological_order(root) instead of "
+                      "recursing"),
+    (lambda root: {n: c for n, c in count_paths(root).items() if n is not root},
+     "✘ root itself is missing from the dict: it has 1 path, the empty one"),
+    (lambda root: {n: c for n, c in count_paths(root).items() if n._prev or n is root},
+     "✘ the dict misses 1 of the 4 Values, such as x: every Value root depends on needs "
+     "a count"),
+    (lambda root: list(count_paths(root).values()),
+     "✘ count_paths should return a dict {Value: number of paths}, got list"),
+    (lambda root: {id(n): c for n, c in count_paths(root).items()},
+     "✘ the dict's keys should be the Values themselves, got int"),
+    (lambda root: {n: str(c) for n, c in count_paths(root).items()},
+     "✘ the counts should be numbers, got '1' for root"),
+    (no_return, "✘ count_paths returned None: does it end with `return paths`?"),
 ])
-def test_topological_sort_rejects(wrong, message):
-    fails(checks.check_topological_sort, wrong, message=message)
+def test_path_counts_reject(wrong, message):
+    fails(checks.check_path_counts, wrong, message=message)
+
+
+def test_path_counts_refuse_values_from_another_graph():
+    def with_a_stranger(root):
+        return {**count_paths(root), Value(9.0): 1}
+
+    fails(checks.check_path_counts, with_a_stranger,
+          message="✘ the dict holds Values that root does not depend on")
 
 
 # Exercise 5: finite differences ------------------------------------------------

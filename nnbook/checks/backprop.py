@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from nnbook.autograd import Value
+from nnbook.autograd import Value, topological_order
 from nnbook.checks import CheckFailed, check, choice, close, expect, fmt
 
 OPS = ("exp", "log", "tanh", "sigmoid", "relu")
@@ -148,51 +148,154 @@ def check_backward_rules(mul, tanh):
 
 # Exercise 4 -----------------------------------------------------------------
 
-def _is_topological(order, root):
-    expect(isinstance(order, (list, tuple)),
-           f"topological_sort should return a list, got {type(order).__name__}")
-    expect(all(isinstance(node, Value) for node in order),
-           "the list should hold the Values themselves")
-    ids = [id(node) for node in order]
-    expect(len(set(ids)) == len(ids),
-           "each Value must appear once (keep a set of the nodes already visited)")
-    position = {id(node): i for i, node in enumerate(order)}
-    expect(len(order) > 0, "the list is empty: it should hold every Value root depends on, "
-                           "and root itself")
-    expect(order[-1] is root, "the root must come last (inputs first, result last)")
-    reachable, stack = {id(root)}, [root]
-    while stack:
-        for child in stack.pop()._prev:
-            if id(child) not in reachable:
-                reachable.add(id(child))
-                stack.append(child)
-    expect(set(ids) == reachable,
-           f"the graph has {len(reachable)} Values, the list holds {len(set(ids))}")
-    for node in order:
+class _Counted(Value):
+    """A Value that counts how often anyone looks up its inputs: one pass over the nodes
+    looks each up a few times, a walk along every path once per path."""
+
+    lookups = 0
+
+    @property
+    def _prev(self):
+        _Counted.lookups += 1
+        return self.__dict__["_inputs"]
+
+    @_prev.setter
+    def _prev(self, inputs):
+        self.__dict__["_inputs"] = inputs
+
+
+def _reference_paths(root):
+    paths = {root: 1}
+    for node in reversed(topological_order(root)):
         for child in node._prev:
-            expect(position[id(child)] < position[id(node)],
-                   "every Value must come after the Values it was computed from")
+            paths[child] = paths.get(child, 0) + paths[node]
+    return paths
+
+
+def _direct_uses(root):
+    """How many times each Value is an input (root: 1): the counts not passed on."""
+    uses = {root: 1}
+    for node in topological_order(root):
+        for child in node._prev:
+            uses[child] = uses.get(child, 0) + 1
+    return uses
+
+
+def _distinct_paths(root):
+    """The counts when an input used twice by one operation (h * h) is counted once."""
+    paths = {root: 1}
+    for node in reversed(topological_order(root)):
+        for child in dict.fromkeys(node._prev):
+            paths[child] = paths.get(child, 0) + paths[node]
+    return paths
+
+
+def _paths(count):
+    return f"{count:g} path" + ("" if count == 1 else "s")
+
+
+def _name(node, names):
+    if id(node) in names:
+        return names[id(node)]
+    if node._prev:
+        return f"the Value made by {node._op!r} (data {fmt(node.data)})"
+    return f"the input of data {fmt(node.data)}"
+
+
+def _paths_hint(got, root):
+    """Name a recognisable mistake in the counts ``got`` (keyed by id), or ""."""
+    def same(counts):
+        return all(got[id(node)] == count for node, count in counts.items())
+    if all(count == 1 for count in got.values()):
+        return ("every Value got 1 path: a Value used in several places adds up the counts "
+                "of all the Values that use it")
+    if same(_direct_uses(root)):
+        return ("these are the numbers of direct uses: a Value's count is the sum of the "
+                "counts of the Values that use it, once per use")
+    if same(_distinct_paths(root)):
+        return ("h * h uses h twice and gives it two paths: loop over node._prev itself, "
+                "not over a set of it")
+    if any(got[id(node)] > count for node, count in _reference_paths(root).items()):
+        return ("a Value's count is the sum of the counts of the Values that use it, and "
+                "root's is 1: is a count passed on twice?")
+    return ("go through topological_order(root) in reverse, so that a Value passes on its "
+            "count only once every Value that uses it has passed on theirs")
+
+
+def _check_counts(paths, root, names=None):
+    names = {id(node): name for name, node in {"root": root, **(names or {})}.items()}
+    expect(paths is not None, "count_paths returned None: does it end with `return paths`?")
+    expect(isinstance(paths, dict),
+           f"count_paths should return a dict {{Value: number of paths}}, "
+           f"got {type(paths).__name__}")
+    strangers = [key for key in paths if not isinstance(key, Value)]
+    if strangers:
+        raise CheckFailed("the dict's keys should be the Values themselves, got "
+                          f"{type(strangers[0]).__name__}")
+    expected = _reference_paths(root)
+    expect(root in paths, "root itself is missing from the dict: it has 1 path, the empty one")
+    missing = [node for node in expected if node not in paths]
+    if missing:
+        raise CheckFailed(f"the dict misses {len(missing)} of the {len(expected)} Values, "
+                          f"such as {_name(missing[0], names)}: every Value root depends "
+                          "on needs a count")
+    expect(len(paths) == len(expected),
+           "the dict holds Values that root does not depend on")
+    for node, count in paths.items():
+        expect(isinstance(count, numbers.Real) and not isinstance(count, bool),
+               f"the counts should be numbers, got {count!r} for {_name(node, names)}")
+    got = {id(node): count for node, count in paths.items()}
+    for node in reversed(topological_order(root)):
+        if not math.isclose(got[id(node)], expected[node], rel_tol=1e-12):
+            raise CheckFailed(f"count_paths gives {_name(node, names)} "
+                              f"{_paths(got[id(node)])}, there are {expected[node]}: "
+                              f"{_paths_hint(got, root)}")
+
+
+def _ladder(steps, kind=Value):
+    """x squared ``steps`` times: steps + 1 Values, 2**steps paths from the top to x."""
+    x = top = kind(1.0)
+    for _ in range(steps):
+        top = kind(top.data * top.data, (top, top), "*")
+    return x, top
 
 
 @check
-def check_topological_sort(topological_sort):
-    """topological_sort(root) must list every Value once, inputs before results, root last."""
-    a = Value(1.0)
-    _is_topological(topological_sort(a), a)
-    a, b = Value(2.0), Value(-3.0)
-    h = (a * b).tanh()
-    root = h * h + h + a
-    _is_topological(topological_sort(root), root)
-    deep = Value(0.5)
+def check_path_counts(count_paths):
+    """count_paths(root) must map every Value root depends on (and root) to the number of
+    paths from root down to it, in one pass over the nodes and without recursion."""
+    a = Value(2.0)
+    _check_counts(count_paths(a), a)
+    x = Value(1.5)
+    h = x * x
+    hh = h * h
+    y = hh + h
+    _check_counts(count_paths(y), y, {"x": x, "h": h, "h * h": hh, "y": y})
+    w1, w2, b = Value(-3.0), Value(1.0), Value(0.5)
+    z = w1 * 2.0 + w2 * w1 + b
+    out = z.tanh() * z + (w1 * w1).exp()
+    _check_counts(count_paths(out), out, {"w1": w1, "w2": w2, "b": b, "out": out})
+    x, top = _ladder(16, _Counted)
+    _Counted.lookups = 0
+    paths = count_paths(top)
+    expect(_Counted.lookups <= 10 * 17, f"count_paths looked up inputs {_Counted.lookups} "
+           "times in a graph of 17 Values with 65536 paths: it follows every path; pass each "
+           "Value's count to its inputs once, going through topological_order(root) in "
+           "reverse")
+    _check_counts(paths, top, {"x": x})
+    c = deep = Value(1.0001)
     for _ in range(3000):  # deeper than Python's recursion limit
-        deep = deep * 1.0 + 0.001
+        deep = deep * c + 0.001
     try:
-        order = topological_sort(deep)
+        paths = count_paths(deep)
     except RecursionError:
         raise CheckFailed("on a graph 6000 operations deep your function hits Python's "
-                          "recursion limit: keep an explicit stack instead") from None
-    _is_topological(order, deep)
-    return "every Value once, inputs first, even in a graph 6000 operations deep"
+                          "recursion limit: go through topological_order(root) instead of "
+                          "recursing") from None
+    _check_counts(paths, deep, {"c": c})
+    x, top = _ladder(60)
+    _check_counts(count_paths(top), top, {"x": x})
+    return "every count is right, 2⁶⁰ paths to x included, in one pass over the nodes"
 
 
 # Exercise 5 -----------------------------------------------------------------
