@@ -1,5 +1,7 @@
 """Build a class across several notebook cells, one method per idea."""
 
+from nnbook.validation import as_function, as_instance
+
 
 def add_to_class(cls):
     """Decorator: attach the decorated function to ``cls`` as a method of the same name.
@@ -9,12 +11,10 @@ def add_to_class(cls):
         @add_to_class(Value)
         def __mul__(self, other): ...
     """
-    if not isinstance(cls, type):
-        raise TypeError(f"add_to_class needs a class, got {type(cls).__name__}")
+    as_instance(cls, "cls", type, "a class (add_to_class(MyClass) above a def)")
 
     def attach(fn):
-        if not callable(fn):
-            raise TypeError(f"add_to_class decorates a function, got {type(fn).__name__}")
+        as_function(fn, "fn", "a function (add_to_class decorates a def)")
         setattr(cls, fn.__name__, fn)
         return fn
 

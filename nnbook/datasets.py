@@ -9,6 +9,9 @@ in {0, 1}. ``logic_gate`` gives the four rows of a truth table (Chapter 1).
 
 import numpy as np
 
+from nnbook.validation import (as_choice, as_fraction, as_int, as_nonnegative,
+                               as_positive, as_seed)
+
 DATASETS = ("xor", "circles", "moons", "spirals", "blobs")
 GATES = {
     "and": (0, 0, 0, 1),
@@ -20,16 +23,11 @@ GATES = {
 }
 
 
-def _validate(n, noise, seed, min_n=2):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an int (number of points), got {type(n).__name__}")
-    if n < min_n:
-        raise ValueError(f"n must be ≥ {min_n} so that both classes appear, got {n}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number ≥ 0, got {noise}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an int ≥ 0, got {seed!r}")
-    return np.random.default_rng(int(seed))
+def _generator(n, noise, seed):
+    """Check the common arguments (n ≥ 2, so that both classes appear); return the rng."""
+    as_int(n, "n", minimum=2)
+    as_nonnegative(noise, "noise")
+    return np.random.default_rng(as_seed(seed))
 
 
 def _labels(n):
@@ -43,7 +41,7 @@ def make_xor(n=200, noise=0.1, seed=0):
     Positions are jittered by Gaussian noise of standard deviation ``noise``
     after labelling, so a large noise blurs the quadrants.
     """
-    rng = _validate(n, noise, seed)
+    rng = _generator(n, noise, seed)
     X = rng.uniform(-1, 1, size=(n, 2))
     X += np.sign(X) * 0.1  # a margin around the axes keeps the classes apart at zero noise
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)
@@ -52,9 +50,8 @@ def make_xor(n=200, noise=0.1, seed=0):
 
 def make_circles(n=200, noise=0.1, seed=0, factor=0.5):
     """An outer circle of radius 1 (class 0) around an inner one of radius ``factor`` (class 1)."""
-    rng = _validate(n, noise, seed)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor (inner radius) must be between 0 and 1, got {factor}")
+    rng = _generator(n, noise, seed)
+    as_fraction(factor, "factor")
     y = _labels(n)
     angle = rng.uniform(0, 2 * np.pi, n)
     radius = np.where(y == 0, 1.0, factor)
@@ -64,7 +61,7 @@ def make_circles(n=200, noise=0.1, seed=0, factor=0.5):
 
 def make_moons(n=200, noise=0.1, seed=0):
     """Two interleaving half circles: class 0 on top, class 1 below, shifted right."""
-    rng = _validate(n, noise, seed)
+    rng = _generator(n, noise, seed)
     y = _labels(n)
     angle = rng.uniform(0, np.pi, n)
     X = np.column_stack([np.cos(angle), np.sin(angle)])
@@ -74,9 +71,8 @@ def make_moons(n=200, noise=0.1, seed=0):
 
 def make_spirals(n=200, noise=0.1, seed=0, turns=1.5):
     """Two interleaved spiral arms (class 0 and class 1) inside the unit disc."""
-    rng = _validate(n, noise, seed)
-    if not turns > 0:
-        raise ValueError(f"turns must be > 0, got {turns}")
+    rng = _generator(n, noise, seed)
+    as_positive(turns, "turns")
     y = _labels(n)
     t = np.sqrt(rng.uniform(0.02, 1, n))  # sqrt spreads the points evenly along the arm
     angle = 2 * np.pi * turns * t + np.pi * y
@@ -86,7 +82,7 @@ def make_spirals(n=200, noise=0.1, seed=0, turns=1.5):
 
 def make_blobs(n=200, noise=0.5, seed=0):
     """Two Gaussian clouds around (-1, -1) (class 0) and (1, 1) (class 1); ``noise`` is their std."""
-    rng = _validate(n, noise, seed)
+    rng = _generator(n, noise, seed)
     y = _labels(n)
     centres = np.where(y[:, None] == 0, -1.0, 1.0)
     return centres + noise * rng.standard_normal((n, 2)), y
@@ -96,9 +92,7 @@ def make_dataset(name, n=200, noise=0.1, seed=0):
     """Call the generator called ``name`` (one of ``DATASETS``)."""
     makers = {"xor": make_xor, "circles": make_circles, "moons": make_moons,
               "spirals": make_spirals, "blobs": make_blobs}
-    if name not in makers:
-        raise ValueError(f"unknown data set {name!r}: choose one of {', '.join(DATASETS)}")
-    return makers[name](n=n, noise=noise, seed=seed)
+    return makers[as_choice(name, "data set", DATASETS)](n=n, noise=noise, seed=seed)
 
 
 def logic_gate(name):
@@ -106,10 +100,9 @@ def logic_gate(name):
 
     name: one of "and", "or", "nand", "nor", "xor", "xnor" (any case).
     """
-    if not isinstance(name, str) or name.lower() not in GATES:
-        raise ValueError(f"unknown gate {name!r}: choose one of {', '.join(GATES)}")
+    name = as_choice(name, "gate", tuple(GATES), ignore_case=True)
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
-    return X, np.array(GATES[name.lower()], dtype=np.int64)
+    return X, np.array(GATES[name], dtype=np.int64)
 
 
 def load_digits(test_size=0.25, seed=0):
@@ -121,8 +114,8 @@ def load_digits(test_size=0.25, seed=0):
     from sklearn.datasets import load_digits as _sk_load_digits
     from sklearn.model_selection import train_test_split
 
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be a fraction between 0 and 1, got {test_size}")
+    as_fraction(test_size, "test_size")
+    as_seed(seed)
     digits = _sk_load_digits()
     X = (digits.data / 16.0).astype(np.float32)  # pixel values are 0..16
     y = digits.target.astype(np.int64)
@@ -141,7 +134,7 @@ def load_mnist1d(seed=0, shuffle_seq=False):
     from mnist1d.data import get_dataset_args, make_dataset as _make
 
     args = get_dataset_args()
-    args.seed, args.shuffle_seq = int(seed), bool(shuffle_seq)
+    args.seed, args.shuffle_seq = as_seed(seed), bool(shuffle_seq)
     state = np.random.get_state()  # mnist1d reseeds numpy's global generator
     try:
         data = _make(args)

@@ -9,46 +9,69 @@ Labels ``y`` are 0/1; a neuron has weights ``w: (d,)`` and a bias ``b: float``.
 import numpy as np
 
 from nnbook.activations import sigmoid, step
+from nnbook.validation import as_array, as_function, as_int, as_positive, as_seed
 
+
+# --- argument validation, package only: each taught function spends one line on it ---
 
 def validate_pair(y_hat, y):
-    """Check that y_hat and y have the same shape; return float arrays."""
-    y_hat, y = np.asarray(y_hat, dtype=float), np.asarray(y, dtype=float)
+    """Predictions and targets of the same shape, as finite float arrays."""
+    y_hat, y = as_array(y_hat, "y_hat"), as_array(y, "y")
     if y_hat.shape != y.shape:
         raise ValueError(f"y_hat and y must have the same shape, got {y_hat.shape} "
                          f"and {y.shape}")
-    if y.size == 0:
-        raise ValueError("y_hat and y are empty: a loss needs at least one example")
     return y_hat, y
 
 
 def validate_data(X, y, w):
-    """Check X (n, d) with n, d ≥ 1, y (n,) and w (d,); return them as float arrays."""
-    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))
-    if X.ndim != 2 or X.size == 0:
-        raise ValueError(f"X must have shape (n, d) with n ≥ 1 and d ≥ 1, got {X.shape}")
-    if y.shape != (len(X),):
-        raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
-    if w.shape != (X.shape[1],):
-        raise ValueError(f"w must have shape ({X.shape[1]},), one weight per column of X, got {w.shape}")
-    return X, y, w
+    """X (n, d) with n, d ≥ 1, y (n,) and w (d,), as finite float arrays."""
+    X = as_array(X, "X", shape=("n", "d"))
+    y = as_array(y, "y", shape=(len(X),))
+    return X, y, as_array(w, "w", shape=(X.shape[1],))
 
 
-def validate_lr(lr):
-    """Check that the learning rate is a finite number > 0; return it as a float."""
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
-        raise TypeError(f"lr (the learning rate) must be a number, got {type(lr).__name__}")
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr (the learning rate) must be a finite number > 0, got {lr}")
-    return float(lr)
+def validate_descent(grad, lr, num_steps):
+    """Check the arguments of ``gradient_descent``."""
+    as_function(grad, "grad", "a function from a point (d,) to its gradient (d,)")
+    as_positive(lr, "lr")
+    as_int(num_steps, "num_steps", minimum=0)
 
 
-def validate_count(value, name, minimum=1):
-    """Check that ``value`` is an int ≥ ``minimum`` (a number of steps, a batch size…)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an int ≥ {minimum}, got {value!r}")
-    return int(value)
+def validate_perceptron(X, y, lr, max_epochs):
+    """Check the arguments of ``train_perceptron``; return the data (X, y) as float arrays."""
+    as_positive(lr, "lr")
+    as_int(max_epochs, "max_epochs", minimum=1)
+    return validate_data(X, y, np.zeros(np.shape(X)[1:]))[:2]
 
+
+def validate_logistic(X, y, lr, num_steps, batch_size, seed):
+    """Check the arguments of ``train_logistic``; return the data (X, y) as float arrays."""
+    as_positive(lr, "lr")
+    as_int(num_steps, "num_steps", minimum=0)
+    if batch_size is not None:
+        as_int(batch_size, "batch_size", minimum=1)
+    as_seed(seed)
+    return validate_data(X, y, np.zeros(np.shape(X)[1:]))[:2]
+
+
+def validate_run(path, loss):
+    """A run of gradient descent: path (m, d) or (m,) points and loss (m,) their
+    losses, m ≥ 2. Returns them as float arrays, path (m, d); a run that diverged
+    may hold infinite or NaN values."""
+    path = as_array(path, "path", finite=False)
+    loss = as_array(loss, "loss", finite=False)
+    if path.ndim == 1:
+        path = path[:, None]
+    if path.ndim != 2 or len(path) < 2:
+        raise ValueError(f"path must hold the start and at least one step, "
+                         f"shape (m, d) with m ≥ 2, got {path.shape}")
+    if loss.shape != (len(path),):
+        raise ValueError(f"loss must have shape ({len(path)},), one loss per "
+                         f"point of the path, got {loss.shape}")
+    return path, loss
+
+
+# --- the learning code, written out in Chapter 2 ---
 
 def mse_loss(y_hat, y):
     """Mean squared error, mean of (y_hat − y)²; y_hat, y: same shape."""
@@ -115,11 +138,7 @@ def gradient_descent(grad, start, lr, num_steps):
     (num_steps + 1, d), start included; it stops early if the point
     overflows.
     """
-    if not callable(grad):
-        raise TypeError("grad must be a function from a point (d,) to its "
-                        "gradient (d,)")
-    lr = validate_lr(lr)
-    num_steps = validate_count(num_steps, "num_steps", minimum=0)
+    validate_descent(grad, lr, num_steps)
     path = [np.asarray(start, dtype=float)]
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(num_steps):
@@ -128,21 +147,6 @@ def gradient_descent(grad, start, lr, num_steps):
                 break
             path.append(point)
     return np.array(path)
-
-
-def validate_run(path, loss):
-    """Check a run of gradient descent: path (m, d) or (m,) points and loss
-    (m,) their losses, m ≥ 2. Returns them as float arrays, path (m, d)."""
-    path, loss = np.asarray(path, dtype=float), np.asarray(loss, dtype=float)
-    if path.ndim == 1:
-        path = path[:, None]
-    if path.ndim != 2 or len(path) < 2:
-        raise ValueError(f"path must hold the start and at least one step, "
-                         f"shape (m, d) with m ≥ 2, got {path.shape}")
-    if loss.shape != (len(path),):
-        raise ValueError(f"loss must have shape ({len(path)},), one loss per "
-                         f"point of the path, got {loss.shape}")
-    return path, loss
 
 
 def learning_regime(path, loss):
@@ -175,7 +179,7 @@ def learning_regime(path, loss):
 def minibatches(n, batch_size, rng):
     """Shuffle 0…n−1 with ``rng`` and cut it into batches of ``batch_size``
     (the last may be smaller). Returns a list of index arrays."""
-    batch_size = validate_count(batch_size, "batch_size")
+    batch_size = as_int(batch_size, "batch_size", minimum=1)
     order = rng.permutation(n)
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
@@ -191,13 +195,11 @@ def train_logistic(X, y, lr, num_steps, batch_size=None, seed=0):
     after every step, history["path"] (num_steps + 1, d + 1) the weights
     and bias there.
     """
-    X, y, w = validate_data(X, y, np.zeros(np.shape(X)[1:]))
-    lr = validate_lr(lr)
-    num_steps = validate_count(num_steps, "num_steps", minimum=0)
+    X, y = validate_logistic(X, y, lr, num_steps, batch_size, seed)
     if batch_size is None:
         batch_size = len(y)
-    batch_size = validate_count(batch_size, "batch_size")
-    rng, b, batches = np.random.default_rng(seed), 0.0, []
+    w, b = np.zeros(X.shape[1]), 0.0
+    rng, batches = np.random.default_rng(seed), []
     history = {"loss": [logistic_loss(X, y, w, b)], "path": [[*w, b]]}
     for _ in range(num_steps):
         batches = batches or minibatches(len(y), batch_size, rng)
@@ -233,9 +235,9 @@ def train_perceptron(X, y, max_epochs=100, lr=1.0):
     the cycle, or None), states ((epochs, d + 1): w and b at the start of
     each epoch).
     """
-    X, y, w = validate_data(X, y, np.zeros(np.shape(X)[1:]))
-    lr, b, per_epoch, states = validate_lr(lr), 0.0, [], []
-    for epoch in range(1, validate_count(max_epochs, "max_epochs") + 1):
+    X, y = validate_perceptron(X, y, lr, max_epochs)
+    w, b, per_epoch, states = np.zeros(X.shape[1]), 0.0, [], []
+    for epoch in range(1, max_epochs + 1):
         states.append((*w, b))
         per_epoch.append(0)
         for x_i, y_i in zip(X, y):

@@ -1,7 +1,8 @@
 """The network playground's logic (Chapter 3, *Layers*): data, input features, network, training.
 
 Everything here is plain numpy and runs headlessly; ``nnbook.widgets.playground`` draws it
-and drives it from JupyterLab. The network is the course's own numpy MLP
+and drives it from JupyterLab (this module imports nothing of plotting, so the checks and
+scripts that train a Session never load matplotlib). The network is the course's own numpy MLP
 (``nnbook.scratch.MLP``, built in Chapter 5), trained by mini-batch gradient descent on
 the cross-entropy, with gradients from backpropagation (Chapter 4).
 
@@ -15,7 +16,6 @@ grid covering the data (what the playground draws as small maps).
 import numpy as np
 
 from nnbook.datasets import make_dataset
-from nnbook.plotting import grid_over
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 FEATURE_FUNCTIONS = {
@@ -53,6 +53,22 @@ def split_data(name, noise=0.1, test_fraction=0.5, n=200, seed=0):
     order = np.random.default_rng(seed).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return (X[train], y[train]), (X[test], y[test])
+
+
+def grid_around(X, resolution=40, margin=0.3):
+    """A square grid covering the points X (n, 2) with ``margin`` to spare on each side.
+
+    Returns xx, yy (resolution, resolution) and the grid points (resolution², 2), as
+    ``nnbook.plotting.grid_over`` does (a test keeps them equal), so that the maps
+    line up with the plots.
+    """
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) \
+            or resolution < 2:
+        raise ValueError(f"resolution must be an int ≥ 2, got {resolution!r}")
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
 def check_features(features):
@@ -158,7 +174,7 @@ class Session:
         self.set_training(lr, batch_size, l1, l2)
         self.F_train = make_features(self.X_train, self.features)
         self.F_test = make_features(self.X_test, self.features)
-        self.xx, self.yy, grid = grid_over(np.vstack([self.X_train, self.X_test]), resolution, margin=0.3)
+        self.xx, self.yy, grid = grid_around(np.vstack([self.X_train, self.X_test]), resolution)
         self.F_grid = make_features(grid, self.features)
         build_network(len(self.features), self.hidden, activation, seed)  # validate before reset
         self.reset()

@@ -7,6 +7,8 @@ they also differ in marker shape so that a grey-scale print still tells them apa
 
 import numpy as np
 
+from nnbook.validation import as_array, as_function, as_instance, as_int
+
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
              "#D55E00", "#F0E442", "#000000")
 CLASS_COLOURS = (OKABE_ITO[0], OKABE_ITO[1])
@@ -41,17 +43,11 @@ def _axes(ax):
     return plt.subplots()[1] if ax is None else ax
 
 
-def check_points(X, y=None):
-    """Validate a 2-D data set: X (n, 2) finite floats, y (n,) labels. Returns numpy arrays."""
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2 or len(X) == 0:
-        raise ValueError(f"X must have shape (n, 2) with n ≥ 1, got {X.shape}")
-    if y is None:
-        return X, None
-    y = np.asarray(y)
-    if y.shape != (len(X),):
-        raise ValueError(f"y must have shape ({len(X)},) to match X, got {y.shape}")
-    return X, y
+def as_points(X, y=None):
+    """A 2-D data set: X (n, 2) finite floats, n ≥ 1, and y (n,) labels or None.
+    Returns numpy arrays."""
+    X = as_array(X, "X", shape=("n", 2))
+    return X, None if y is None else as_array(y, "y", shape=(len(X),), dtype=None)
 
 
 def plot_points(X, y, ax=None, legend=True):
@@ -59,7 +55,7 @@ def plot_points(X, y, ax=None, legend=True):
 
     legend: show which marker is which class (see ``class_legend``).
     """
-    X, y = check_points(X, y)
+    X, y = as_points(X, y)
     ax = _axes(ax)
     for label in np.unique(y):
         k = int(label) % 2
@@ -90,9 +86,8 @@ def class_legend(ax):
 def grid_over(X, resolution=100, margin=0.5):
     """A square grid covering the points: returns xx, yy (resolution, resolution) and
     the grid points as an (resolution², 2) array."""
-    X, _ = check_points(X)
-    if resolution < 2:
-        raise ValueError(f"resolution must be ≥ 2, got {resolution}")
+    X, _ = as_points(X)
+    resolution = as_int(resolution, "resolution", minimum=2)
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
@@ -106,9 +101,8 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=100, levels=(0.5,)
     at the score 0.5. legend: show the class legend (class 0 / class 1 markers)
     where it covers the fewest points. Returns the Axes.
     """
-    if not callable(predict):
-        raise TypeError("predict must be a function from (m, 2) points to (m,) scores")
-    X, y = check_points(X, y)
+    as_function(predict, "predict", "a function from (m, 2) points to (m,) scores")
+    X, y = as_points(X, y)
     ax = _axes(ax)
     xx, yy, grid = grid_over(X, resolution)
     scores = np.asarray(predict(grid), dtype=float).reshape(-1)
@@ -145,13 +139,12 @@ def plot_training_curve(history, ax=None, logy=False, ylabel=None):
     A log axis is labelled with plain numbers (0.01, 0.1, 1). Returns the Axes.
     Used for losses and accuracies recorded during training.
     """
-    if not isinstance(history, dict) or not history:
-        raise TypeError("history must be a non-empty dict such as {'train loss': [...]} ")
+    as_instance(history, "history", dict, "a dict such as {'train loss': [...]}")
+    if not history:
+        raise ValueError("history is empty: give at least one series, {'train loss': [...]}")
     ax = _axes(ax)
     for name, values in history.items():
-        values = np.asarray(values, dtype=float)
-        if values.ndim != 1 or len(values) == 0:
-            raise ValueError(f"history[{name!r}] must be a non-empty list of numbers")
+        values = as_array(values, f"history[{name!r}]", ndim=1, finite=False)
         ax.plot(np.arange(1, len(values) + 1), values, label=name)
     ax.set(xlabel="step", ylabel=_common_label(history) if ylabel is None else ylabel,
            yscale="log" if logy else "linear")

@@ -12,89 +12,62 @@ All arithmetic is in float32 (``DTYPE``): half the memory traffic of float64 and
 plenty of precision for training; inputs are converted on the way in.
 
 The chapter writes out the learning code (``softmax``, ``log_softmax``,
-``activate``, ``activation_grad`` and the methods of ``MLP``); the argument
-checks (``check_*``) are imported by it from here.
+``activate``, ``activation_grad`` and the methods of ``MLP``). Each method spends
+at most one line on its arguments: a call to ``nnbook.validation`` or to one of the
+``validate_*`` helpers here, built from it and imported by the chapter.
 """
 
 import numpy as np
+
+from nnbook.validation import (as_array, as_choice, as_int, as_labels, as_nonnegative,
+                               as_positive, as_seed, as_sizes)
 
 DTYPE = np.float32
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 LOSSES = ("cross_entropy", "mse")
 
 
-# --- argument checks: each returns clean values or raises with what to change ---
+# --- argument validation, package only: each taught method spends one line on it ---
 
-def check_sizes(sizes):
-    """Validate layer sizes ``[d_in, h1, ..., d_out]``: a list of ≥ 2 ints, each ≥ 1. Returns a list of ints."""
-    if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
-        raise ValueError(f"sizes must be a list [d_in, ..., d_out] of at least two layer sizes, got {sizes!r}")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-            raise TypeError(f"layer sizes must be ints, got {size!r} in sizes={list(sizes)}")
-    if min(sizes) < 1:
-        raise ValueError(f"layer sizes must be ≥ 1 (every layer needs a unit), got sizes={list(sizes)}")
-    return [int(size) for size in sizes]
+def validate_mlp(sizes, activation, loss, seed):
+    """Check the settings of ``MLP``; return ``sizes`` as a list of ints."""
+    as_choice(activation, "activation", ACTIVATIONS)
+    as_choice(loss, "loss", LOSSES)
+    as_seed(seed)
+    return as_sizes(sizes)
 
 
-def check_choice(value, options, what):
-    """Raise ValueError unless ``value`` is one of ``options``; return it."""
-    if value not in options:
-        raise ValueError(f"unknown {what} {value!r}: choose one of {', '.join(options)}")
-    return value
+def validate_inputs(model, X, name="X"):
+    """Inputs for ``model`` as a float32 array (n, d_in), n ≥ 1, all finite."""
+    return as_array(X, name, shape=("n", model.sizes[0]), dtype=DTYPE)
 
 
-def check_positive(value, name):
-    """Raise ValueError unless ``value`` is a finite number > 0 (a learning rate, …); return it as float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-            or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a number > 0, got {value!r}")
-    return float(value)
+def validate_batch(model, X, y, l1=0.0, l2=0.0, names=("X", "y")):
+    """A batch for ``model``: (X float32 (n, d_in), y); y as int64 labels (n,) for
+    cross_entropy, float32 targets (n, d_out) for mse ((n,) is fine when d_out == 1).
+    Also checks the penalty strengths l1, l2 ≥ 0."""
+    X = validate_inputs(model, X, names[0])
+    as_nonnegative(l1, "l1")
+    as_nonnegative(l2, "l2")
+    d_out = model.sizes[-1]
+    if model.loss == "cross_entropy":
+        return X, as_labels(y, len(X), d_out, names[1])
+    y = as_array(y, names[1], dtype=DTYPE)
+    y = y[:, None] if y.ndim == 1 and d_out == 1 else y
+    return X, as_array(y, names[1], shape=(len(X), d_out), dtype=DTYPE)
 
 
-def check_penalties(l1, l2):
-    """Raise ValueError unless both penalty strengths are finite numbers ≥ 0; return them as floats."""
-    for name, value in (("l1", l1), ("l2", l2)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-                or not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name} (penalty strength) must be a number ≥ 0, got {value!r}")
-    return float(l1), float(l2)
-
-
-def check_inputs(X, d_in):
-    """Inputs as a float32 array (n, d_in) with n ≥ 1; a single sample (d_in,) is refused with a hint."""
-    X = np.asarray(X, dtype=DTYPE)
-    if X.ndim != 2 or X.shape[0] == 0:
-        hint = " (a single sample: use X[None, :])" if X.ndim == 1 else ""
-        raise ValueError(f"X must be a 2-D array (n samples, {d_in} features) with n ≥ 1, got shape {X.shape}{hint}")
-    if X.shape[1] != d_in:
-        raise ValueError(f"X has {X.shape[1]} columns but the network expects {d_in} inputs (sizes[0])")
-    return X
-
-
-def check_labels(y, n, num_classes):
-    """Class labels as an int64 array (n,) with values 0..num_classes-1."""
-    y = np.asarray(y)
-    if y.shape != (n,):
-        raise ValueError(f"y must hold one label per sample, shape ({n},), got {y.shape}")
-    if y.dtype.kind == "f" and np.all(np.mod(y, 1) == 0):
-        y = y.astype(np.int64)  # whole-number floats such as 1.0 are labels too
-    if y.dtype.kind not in "iub":
-        raise TypeError(f"labels must be integers 0..{num_classes - 1}, got dtype {y.dtype}")
-    if y.min() < 0 or y.max() >= num_classes:
-        raise ValueError(f"labels must be integers 0..{num_classes - 1} (the network has {num_classes} outputs), "
-                         f"got values from {y.min()} to {y.max()}")
-    return y.astype(np.int64, copy=False)
-
-
-def check_targets(y, n, d_out):
-    """Regression targets as a float32 array (n, d_out); (n,) is accepted when d_out == 1."""
-    y = np.asarray(y, dtype=DTYPE)
-    if y.ndim == 1 and d_out == 1:
-        y = y[:, None]
-    if y.shape != (n, d_out):
-        raise ValueError(f"y must have shape ({n}, {d_out}) to match X and the {d_out} outputs, got {y.shape}")
-    return y
+def validate_fit(model, X, y, num_epochs, lr, batch_size, l1, l2, seed, X_val, y_val):
+    """Check the arguments of ``MLP.fit`` before any training; return the batch (X, y)."""
+    as_int(num_epochs, "num_epochs", minimum=1)
+    as_int(batch_size, "batch_size", minimum=1)
+    as_positive(lr, "lr")
+    as_seed(seed)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("give both X_val and y_val, or neither")
+    if X_val is not None:
+        validate_batch(model, X_val, y_val, names=("X_val", "y_val"))
+    return validate_batch(model, X, y, l1, l2)
 
 
 # --- the learning code, written out in Chapter 5 ---
@@ -152,9 +125,8 @@ class MLP:
     """
 
     def __init__(self, sizes, activation="relu", loss="cross_entropy", seed=0):
-        self.sizes = check_sizes(sizes)
-        self.activation = check_choice(activation, ACTIVATIONS, "activation")
-        self.loss = check_choice(loss, LOSSES, "loss")
+        self.sizes = validate_mlp(sizes, activation, loss, seed)
+        self.activation, self.loss = activation, loss
         rng = np.random.default_rng(seed)
         self.weights, self.biases = [], []
         for layer, (d_in, d_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
@@ -178,12 +150,12 @@ class MLP:
     def forward(self, X):
         """Logits (cross_entropy) or outputs (mse): X (n, d_in) → (n, d_out)
         float32."""
-        return self._forward(check_inputs(X, self.sizes[0]))[-1]
+        return self._forward(validate_inputs(self, X))[-1]
 
     def hidden_outputs(self, X):
         """Each hidden layer's output after its activation: a list of (n, h_l)
         float32 arrays."""
-        return self._forward(check_inputs(X, self.sizes[0]))[1:-1]
+        return self._forward(validate_inputs(self, X))[1:-1]
 
     def _output_loss(self, Z, y):
         """Mean loss of the outputs Z (n, d_out) and its gradient dL/dZ
@@ -208,17 +180,10 @@ class MLP:
                 dZ = (dZ @ self.weights[layer].T) * activation_grad(A, self.activation)
         return grads[::-1]
 
-    def _check_y(self, y, n):
-        if self.loss == "mse":
-            return check_targets(y, n, self.sizes[-1])
-        return check_labels(y, n, self.sizes[-1])
-
     def loss_and_grads(self, X, y, l1=0.0, l2=0.0):
         """Mean loss on the batch (plus l1·Σ|W| + l2/2·ΣW² over the weights)
         and its gradients: (loss: float, [(dW, db), ...] one pair per layer)."""
-        X = check_inputs(X, self.sizes[0])
-        y = self._check_y(y, len(X))
-        l1, l2 = check_penalties(l1, l2)
+        X, y = validate_batch(self, X, y, l1, l2)
         activations = self._forward(X)
         loss, dZ = self._output_loss(activations[-1], y)
         grads = self._backward(activations, dZ)
@@ -236,7 +201,7 @@ class MLP:
         gradient or an updated weight is not finite: training diverged, the
         learning rate is too large.
         """
-        lr = check_positive(lr, "lr (learning rate)")
+        lr = as_positive(lr, "lr")
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported in words below
             loss, grads = self.loss_and_grads(X, y, l1, l2)
             new = [(W - lr * dW, b - lr * db) for W, b, (dW, db) in zip(self.weights, self.biases, grads)]
@@ -267,18 +232,8 @@ class MLP:
         (accuracy on X after the epoch, a fraction) and "val acc" when X_val,
         y_val are given ("val loss" for mse).
         """
-        X = check_inputs(X, self.sizes[0])
-        y = self._check_y(y, len(X))
-        check_positive(lr, "lr (learning rate)")
-        check_penalties(l1, l2)
-        for name, value in (("num_epochs", num_epochs), ("batch_size", batch_size)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an int ≥ 1, got {value!r}")
-        if (X_val is None) != (y_val is None):
-            raise ValueError("give both X_val and y_val, or neither")
-        if X_val is not None:
-            X_val = check_inputs(X_val, self.sizes[0])
-            y_val = self._check_y(y_val, len(X_val))
+        X, y = validate_fit(self, X, y, num_epochs, lr, batch_size, l1, l2,
+                            seed, X_val, y_val)
         rng = np.random.default_rng(seed)
         history = {"train loss": []}
         for _ in range(num_epochs):
@@ -317,8 +272,8 @@ class MLP:
         only)."""
         if self.loss != "cross_entropy":
             raise ValueError("score (accuracy) needs a classifier (loss='cross_entropy')")
-        X = check_inputs(X, self.sizes[0])
-        return float((self.predict(X) == check_labels(y, len(X), self.sizes[-1])).mean())
+        X, y = validate_batch(self, X, y)
+        return float((self.predict(X) == y).mean())
 
     def num_parameters(self):
         """How many numbers the network learns: all weights and biases."""

@@ -15,6 +15,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from nnbook.validation import as_function, as_int
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -56,11 +58,9 @@ def measure(fn, number=1, repeats=5, warmup=1, device=None):
     repeats: timed repeats (the median is reported); warmup: untimed calls first;
     device: the torch device the work runs on, synchronised before each clock reading.
     """
-    for name, value, least in (("number", number, 1), ("repeats", repeats, 1), ("warmup", warmup, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ValueError(f"{name} must be an int ≥ {least}, got {value!r}")
-    if not callable(fn):
-        raise TypeError(f"fn must be a function to call with no arguments, got {type(fn).__name__}")
+    number, repeats = as_int(number, "number", minimum=1), as_int(repeats, "repeats", minimum=1)
+    warmup = as_int(warmup, "warmup", minimum=0)
+    as_function(fn, "fn", "a function to call with no arguments")
     for _ in range(warmup):
         fn()
     times = []

@@ -31,26 +31,27 @@ def test_circles_radii_without_noise():
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), np.where(y == 0, 1.0, 0.3))
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"n": 1}, ValueError, "n must be ≥ 2"),
-    ({"n": 2.5}, TypeError, "n must be an int"),
-    ({"n": True}, TypeError, "n must be an int"),
-    ({"noise": -0.1}, ValueError, "noise must be"),
-    ({"noise": float("nan")}, ValueError, "noise must be"),
-    ({"seed": -1}, ValueError, "seed must be"),
-    ({"seed": 1.5}, ValueError, "seed must be"),
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"n": 1}, ValueError, "n must be an int ≥ 2, got 1"),
+    ({"n": 2.5}, TypeError, "n must be an int ≥ 2, got 2.5"),
+    ({"n": True}, TypeError, "n must be an int ≥ 2, got True"),
+    ({"noise": -0.1}, ValueError, "noise must be a finite number ≥ 0, got -0.1"),
+    ({"noise": float("nan")}, ValueError, "noise must be a finite number ≥ 0, got nan"),
+    ({"seed": -1}, ValueError, "seed must be an int from 0 to 2**32 - 1, got -1"),
+    ({"seed": 1.5}, TypeError, "seed must be an int from 0 to 2**32 - 1, got 1.5"),
 ])
-def test_bad_arguments(kwargs, error, match):
-    with pytest.raises(error, match=match):
+def test_bad_arguments(kwargs, error, message):
+    with pytest.raises(error) as raised:
         datasets.make_moons(**kwargs)
+    assert str(raised.value) == message
 
 
 def test_bad_shape_parameters():
-    with pytest.raises(ValueError, match="factor"):
+    with pytest.raises(ValueError, match=r"^factor must be a number between 0 and 1 \(exclusive\), got 1.5$"):
         datasets.make_circles(factor=1.5)
-    with pytest.raises(ValueError, match="turns"):
+    with pytest.raises(ValueError, match="^turns must be a finite number > 0, got 0$"):
         datasets.make_spirals(turns=0)
-    with pytest.raises(ValueError, match="unknown data set 'swirl'"):
+    with pytest.raises(ValueError, match="^unknown data set 'swirl': choose one of xor, circles, moons, spirals, blobs$"):
         datasets.make_dataset("swirl")
 
 
@@ -60,8 +61,10 @@ def test_logic_gates():
     np.testing.assert_array_equal(y, [0, 1, 1, 0])
     for name, table in datasets.GATES.items():
         assert tuple(datasets.logic_gate(name)[1]) == table
-    with pytest.raises(ValueError, match="unknown gate"):
+    with pytest.raises(ValueError, match="^unknown gate 'maybe': choose one of and, or, nand, nor, xor, xnor$"):
         datasets.logic_gate("maybe")
+    with pytest.raises(ValueError, match="^unknown gate 3: choose one of"):
+        datasets.logic_gate(3)
 
 
 def test_load_digits_split():
@@ -74,8 +77,10 @@ def test_load_digits_split():
     assert np.all(np.abs(fractions - 0.25) < 0.02)
     (X_tr2, _), _ = datasets.load_digits()
     np.testing.assert_array_equal(X_tr, X_tr2)
-    with pytest.raises(ValueError, match="test_size"):
+    with pytest.raises(ValueError, match=r"^test_size must be a number between 0 and 1 \(exclusive\), got 1.5$"):
         datasets.load_digits(test_size=1.5)
+    with pytest.raises(ValueError, match=r"^seed must be an int from 0 to 2\*\*32 - 1, got -3$"):
+        datasets.load_digits(seed=-3)
 
 
 def test_load_mnist1d_offline_and_leaves_numpy_state_alone():

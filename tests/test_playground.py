@@ -212,3 +212,23 @@ def test_snapshot_is_a_copy():
     session.step(2)
     assert snap["epoch"] == 2 and len(snap["history"]["train loss"]) == 2
     assert set(snap) >= {"output", "units", "history", "train acc", "test acc", "messages", "hidden"}
+
+
+# --- the maths stays apart from the drawing ---
+
+def test_the_logic_does_not_import_plotting():
+    import subprocess
+    import sys
+
+    code = "import sys, nnbook.playground; print('nnbook.plotting' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_session_grid_covers_the_points_as_the_plots_expect():
+    from nnbook.plotting import grid_over
+
+    session = Session("moons", resolution=12)
+    xx, yy, grid = grid_over(np.vstack([session.X_train, session.X_test]), 12, margin=0.3)
+    assert np.array_equal(session.xx, xx) and np.array_equal(session.yy, yy)
+    assert session.F_grid.shape == (144, 2) and np.array_equal(session.F_grid, grid)

@@ -30,32 +30,36 @@ def test_decision_boundary_draws_data_and_boundary():
     assert ax2.get_xlabel() == "$x_1$"
 
 
-@pytest.mark.parametrize("X, y, match", [
-    (np.zeros((5, 3)), np.zeros(5), r"shape \(n, 2\)"),
-    (np.zeros((5, 2)), np.zeros(4), r"y must have shape \(5,\)"),
-    (np.zeros((0, 2)), np.zeros(0), "n ≥ 1"),
+@pytest.mark.parametrize("X, y, message", [
+    (np.zeros((5, 3)), np.zeros(5), "X must have shape (n, 2), got (5, 3)"),
+    (np.zeros((5, 2)), np.zeros(4), "y must have shape (5,), got (4,)"),
+    (np.zeros((0, 2)), np.zeros(0), "X is empty, shape (0, 2): it needs at least one value"),
+    ([[0, 1], [np.nan, 2]], [0, 1], "X holds 1 NaN value (at row 1): remove or impute it"),
 ])
-def test_bad_points(X, y, match):
-    with pytest.raises(ValueError, match=match):
+def test_bad_points(X, y, message):
+    with pytest.raises(ValueError) as raised:
         plotting.plot_points(X, y)
+    assert str(raised.value) == message
 
 
 def test_decision_boundary_bad_predict():
     X, y = make_blobs(n=20)
-    with pytest.raises(TypeError, match="predict must be a function"):
+    with pytest.raises(TypeError, match=r"^predict must be a function from \(m, 2\) points to \(m,\) scores, got 'not a function'$"):
         plotting.plot_decision_boundary("not a function", X, y)
     with pytest.raises(ValueError, match="one score per point"):
         plotting.plot_decision_boundary(lambda P: np.zeros(3), X, y)
-    with pytest.raises(ValueError, match="resolution"):
+    with pytest.raises(ValueError, match="^resolution must be an int ≥ 2, got 1$"):
         plotting.grid_over(X, resolution=1)
 
 
 def test_training_curve():
     ax = plotting.plot_training_curve({"train loss": [1.0, 0.5, 0.2], "test loss": [1.1, 0.7, 0.4]}, logy=True)
     assert len(ax.lines) == 2 and ax.get_yscale() == "log"
-    with pytest.raises(TypeError, match="non-empty dict"):
+    with pytest.raises(TypeError, match=r"^history must be a dict such as \{'train loss': \[...\]\}, got a list$"):
         plotting.plot_training_curve([1, 2])
-    with pytest.raises(ValueError, match="non-empty list"):
+    with pytest.raises(ValueError, match=r"^history is empty: give at least one series"):
+        plotting.plot_training_curve({})
+    with pytest.raises(ValueError, match=r"^history\['loss'\] is empty, shape \(0,\): it needs at least one value$"):
         plotting.plot_training_curve({"loss": []})
 
 

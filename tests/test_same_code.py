@@ -22,13 +22,12 @@ CLASS_BODY = "<class body>"
 # What a module may hold beyond the chapters' saved cells: validation and tables around them.
 PACKAGE_ONLY = {
     "nnbook.activations": {"ACTIVATIONS", "DERIVATIVES", "get_activation"},
-    "nnbook.learning": {"validate_count", "validate_data", "validate_lr", "validate_pair",
-                        "validate_run"},
+    "nnbook.learning": {"validate_data", "validate_descent", "validate_logistic",
+                        "validate_pair", "validate_perceptron", "validate_run"},
     "nnbook.autograd": set(),
     "nnbook.valuenet": {"ACTIVATIONS"},
-    "nnbook.scratch": {"ACTIVATIONS", "DTYPE", "LOSSES", "check_choice", "check_inputs",
-                       "check_labels", "check_penalties", "check_positive", "check_sizes",
-                       "check_targets"},
+    "nnbook.scratch": {"ACTIVATIONS", "DTYPE", "LOSSES", "validate_batch", "validate_fit",
+                       "validate_inputs", "validate_mlp"},
 }
 
 

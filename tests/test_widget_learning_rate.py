@@ -109,19 +109,24 @@ def test_plot_into_given_axes():
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"lr": 0.0}, ValueError, "lr"),
-    ({"lr": "big"}, TypeError, "lr"),
-    ({"num_steps": 0}, ValueError, "num_steps must be an int ≥ 1"),
-    ({"batch_size": 3}, ValueError, "batch_size must be one of"),
+    ({"lr": 0.0}, ValueError, "lr must be a finite number > 0, got 0.0"),
+    ({"lr": "big"}, TypeError, "lr must be a finite number > 0, got 'big'"),
+    ({"num_steps": 0}, ValueError, "num_steps must be an int ≥ 1, got 0"),
+    ({"batch_size": 3}, ValueError, "unknown batch_size 3: choose one of 1, 2, 5, 10, 20, 50, 100, 200"),
+    ({"batch_size": True}, ValueError, "unknown batch_size True: choose one of 1, 2, 5, 10, 20, 50, 100, 200"),
+    ({"seed": -1}, ValueError, "seed must be an int from 0 to 2**32 - 1, got -1"),
 ])
 def test_compute_rejects_bad_settings(kwargs, error, message):
-    with pytest.raises(error, match=message):
+    with pytest.raises(error) as raised:
         compute_learning_rate(**kwargs)
+    assert str(raised.value) == message
 
 
 def test_plot_rejects_something_else():
-    with pytest.raises(TypeError, match="compute_learning_rate"):
+    with pytest.raises(TypeError, match=r"^result must be the dict returned by compute_learning_rate\(...\), with"):
         plot_learning_rate({"w": 1})
+    with pytest.raises(TypeError, match=r"^result must be the dict returned by compute_learning_rate\(...\), got a list$"):
+        plot_learning_rate([1])
 
 
 def test_widget_builds_and_redraws_headlessly():

@@ -273,7 +273,7 @@ def test_widget_buttons_start_pause_step_reset():
     run, step, reset = box.children[0].children
     trainer = box.trainer
     run.click()
-    assert run.description == "⏸ pause"
+    assert run.description == pg.PAUSE
     assert wait_until(lambda: trainer.session.epoch >= 2)
     run.click()
     assert run.description == "▶ start" and playground_threads() == []
@@ -282,4 +282,132 @@ def test_widget_buttons_start_pause_step_reset():
     assert trainer.session.epoch == epoch + 1 and run.description == "▶ start"
     reset.click()
     assert trainer.session.epoch == 0 and "epoch 0" in box.status.value
+    assert playground_threads() == []
+
+
+# --- the training thread: one run at a time, errors shown and cleared, nothing left running ---
+
+class GatedSession(Session):
+    """A Session whose epochs wait for the test's go-ahead: a deterministically slow epoch.
+    ``callers`` lists the thread of every epoch, ``entered`` is set once one has begun."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entered, self.release, self.callers = threading.Event(), threading.Event(), []
+
+    def step(self, num_epochs=1):
+        self.callers.append(threading.current_thread())
+        self.entered.set()
+        self.release.wait(10)
+        return super().step(num_epochs)
+
+
+class CrashingSession(Session):
+    """A Session whose training raises, as a bug in a later explorer's step would."""
+
+    def step(self, num_epochs=1):
+        raise FloatingPointError("overflow in the fake epoch")
+
+
+def test_starting_while_the_last_run_is_stopping_never_runs_two_trainers():
+    session = GatedSession("xor", hidden=(2,))
+    trainer = pg.Trainer(session, Frames(), max_epochs_per_second=1000)
+    trainer.start()
+    assert session.entered.wait(5)
+    first = session.callers[0]
+    trainer.pause(timeout=0.05)  # the epoch is still running: the join times out
+    assert first.is_alive()
+    trainer.start()  # pressed again before the first run has ended
+    session.release.set()
+    assert wait_until(lambda: len(session.callers) >= 20)
+    trainer.pause()
+    assert session.callers.count(first) == 1, "the paused run went on training beside the new one"
+    assert len(set(session.callers)) == 2
+    assert wait_until(lambda: not first.is_alive()) and playground_threads() == []
+
+
+def test_a_crash_in_the_thread_says_what_happened_and_reset_clears_it():
+    trainer = pg.Trainer(CrashingSession("xor", hidden=(2,)), Frames())
+    trainer.start()
+    assert wait_until(lambda: trainer.error is not None and not trainer.running)
+    assert "FloatingPointError: overflow in the fake epoch" in trainer.error
+    assert wait_until(lambda: playground_threads() == [])
+    trainer.reset()
+    assert trainer.error is None
+
+
+def test_widget_button_and_status_after_a_crash_and_after_reset():
+    box = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    run, _, reset = box.children[0].children
+    box.trainer.replace(CrashingSession("xor", hidden=(2,)))
+    run.click()
+    assert wait_until(lambda: "FloatingPointError" in box.status.value)
+    assert wait_until(lambda: run.description == "▶ start"), "the button must go back to start"
+    assert "reset" in box.status.value, "the message says what to do next"
+    reset.click()
+    assert "FloatingPointError" not in box.status.value and "epoch 0" in box.status.value
+    assert playground_threads() == []
+
+
+def test_closing_the_widget_stops_its_thread():
+    box = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    box.trainer.start()
+    assert wait_until(lambda: box.trainer.session.epoch >= 2)
+    box.close()
+    assert playground_threads() == [] and not box.trainer.running
+    box.trainer.start()  # a closed widget stays stopped
+    assert playground_threads() == []
+
+
+def test_running_the_widget_cell_again_stops_the_old_thread():
+    old = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    old.trainer.start()
+    assert wait_until(lambda: old.trainer.session.epoch >= 2)
+    new = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    assert not old.trainer.running and playground_threads() == []
+    new.trainer.start()
+    assert wait_until(lambda: new.trainer.session.epoch >= 2)
+    new.close()
+    assert playground_threads() == []
+
+
+# --- what the reader sees while it trains ---
+
+def test_loss_panel_rescales_to_the_losses_at_every_frame():
+    session = Session("moons", hidden=(4,), lr=0.3, resolution=pg.RESOLUTION)
+    live = pg.LiveFigure(session.snapshot())  # epoch 0: no loss yet
+    loss_axes = live.figure.subfigs[0].axes[1]
+    for _ in range(3):
+        session.step(60)
+        live.update(session.snapshot())
+        highest = max(max(v) for v in session.history.values())
+        last = max(v[-1] for v in session.history.values())
+        bottom, top = loss_axes.get_ylim()
+        assert bottom == 0 and last < top, "the latest losses must be inside the panel"
+        assert top == pytest.approx(1.1 * highest), "no limits kept from an earlier frame"
+    assert loss_axes.get_legend() is not None
+
+
+def test_no_feature_ticked_hides_the_old_network_and_disables_training():
+    box = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    run, step, reset = box.children[0].children
+    image = box.children[-1]
+    shown = bytes(image.value)
+    for name in ("x1", "x2"):
+        box.feature_buttons[name].value = False
+    assert "at least one input feature" in box.status.value
+    assert bytes(image.value) != shown, "the old network must not stay on screen"
+    assert run.disabled and step.disabled and reset.disabled
+    box.feature_buttons["x1"].value = True
+    assert not (run.disabled or step.disabled or reset.disabled)
+    assert box.trainer.session.features == ("x1",)
+
+
+def test_pause_label_uses_no_glyph_that_fonts_lack():
+    box = pg.playground_widget(dataset="xor", num_layers=1, num_hiddens=2)
+    run = box.children[0].children[0]
+    run.click()
+    assert "pause" in run.description and "⏸" not in run.description
+    run.click()
+    assert run.description == "▶ start"
     assert playground_threads() == []

@@ -12,8 +12,8 @@ controls).
 import numpy as np
 
 from nnbook.datasets import make_moons
-from nnbook.learning import (learning_regime, predict_proba, train_logistic,
-                             validate_count, validate_lr)
+from nnbook.learning import learning_regime, predict_proba, train_logistic
+from nnbook.validation import as_choice, as_instance, as_int, as_positive
 
 # Slider ranges (tests run compute/plot at both ends of each).
 LOG10_LR_RANGE = (-3.0, 3.0)  # learning rates from 0.001 to 1000
@@ -40,9 +40,8 @@ def compute_learning_rate(lr=DEFAULTS["lr"], num_steps=DEFAULTS["num_steps"],
     the run, the statistic the regime is judged on) and message (a
     sentence for the reader).
     """
-    lr, num_steps = validate_lr(lr), validate_count(num_steps, "num_steps")
-    if batch_size not in BATCH_SIZES:
-        raise ValueError(f"batch_size must be one of {BATCH_SIZES}, got {batch_size!r}")
+    lr, num_steps = as_positive(lr, "lr"), as_int(num_steps, "num_steps", minimum=1)
+    batch_size = as_choice(batch_size, "batch_size", BATCH_SIZES)
     X, y = make_moons(**DATA)
     w, b, history = train_logistic(X, y, lr, num_steps, batch_size=batch_size, seed=seed)
     loss = history["loss"]
@@ -90,8 +89,10 @@ def plot_learning_rate(result, ax=None):
 
     from nnbook.plotting import plot_decision_boundary
 
-    if not isinstance(result, dict) or "loss" not in result or "regime" not in result:
-        raise TypeError("result must be the dict returned by compute_learning_rate")
+    as_instance(result, "result", dict, "the dict returned by compute_learning_rate(...)")
+    if "loss" not in result or "regime" not in result:
+        raise TypeError("result must be the dict returned by compute_learning_rate(...), "
+                        "with 'loss' and 'regime'")
     if ax is None:
         ax = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")[1]
     ax_loss, ax_map = ax

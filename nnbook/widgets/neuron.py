@@ -7,8 +7,8 @@ import numpy as np
 
 from nnbook import datasets
 from nnbook.activations import ACTIVATIONS
-from nnbook.plotting import (check_points, class_cmap, grid_over, plot_level_line,
-                             plot_points)
+from nnbook.plotting import as_points, class_cmap, grid_over, plot_level_line, plot_points
+from nnbook.validation import as_choice, as_float, as_instance
 
 WEIGHT_RANGE = (-5.0, 5.0)
 BIAS_RANGE = (-5.0, 5.0)
@@ -21,20 +21,11 @@ NeuronResult = namedtuple("NeuronResult", "xx yy surface X y predictions accurac
 
 def neuron_data(name):
     """The playground's data sets by name: X (n, 2) float64, y (n,) int64."""
-    if name not in DATASET_NAMES:
-        raise ValueError(f"unknown data set {name!r}: choose one of {', '.join(DATASET_NAMES)}")
+    name = as_choice(name, "data set", DATASET_NAMES)
     if name.endswith(" gate"):
         return datasets.logic_gate(name.split()[0])
     noise = {"blobs": 0.5, "moons": 0.1, "circles": 0.1, "xor": 0.1}[name]
     return datasets.make_dataset(name, n=200, noise=noise, seed=0)
-
-
-def _finite_number(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
 
 
 def compute_neuron(X, y, w1, w2, b, activation="sigmoid", resolution=60):
@@ -45,11 +36,9 @@ def compute_neuron(X, y, w1, w2, b, activation="sigmoid", resolution=60):
     boundary is the line w·x + b = 0). Returns a NeuronResult with the output
     surface (resolution × resolution), the predictions and the accuracy.
     """
-    X, y = check_points(X, y)
-    w = np.array([_finite_number(w1, "w1"), _finite_number(w2, "w2")])
-    b = _finite_number(b, "b")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}")
+    X, y = as_points(X, y)
+    w, b = np.array([as_float(w1, "w1"), as_float(w2, "w2")]), as_float(b, "b")
+    activation = as_choice(activation, "activation", tuple(ACTIVATIONS))
     xx, yy, grid = grid_over(X, resolution)
     surface = ACTIVATIONS[activation](grid @ w + b).reshape(xx.shape)
     predictions = (X @ w + b >= 0).astype(np.int64)
@@ -61,8 +50,7 @@ def plot_neuron(result, ax=None):
     """Draw a NeuronResult: output surface, boundary line, data. Returns the Axes."""
     import matplotlib.pyplot as plt
 
-    if not isinstance(result, NeuronResult):
-        raise TypeError("plot_neuron needs the result of compute_neuron(...)")
+    as_instance(result, "result", NeuronResult, "the result of compute_neuron(...)")
     ax = plt.subplots(figsize=(5.5, 4.2))[1] if ax is None else ax
     low, high = {"tanh": (-1, 1), "relu": (0, max(1e-9, result.surface.max()))}.get(result.activation, (0, 1))
     filled = ax.contourf(result.xx, result.yy, result.surface, levels=np.linspace(low, high, 11),
