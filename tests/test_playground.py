@@ -1,12 +1,14 @@
-"""The network playground's logic (nnbook.playground): data, features, settings, training sessions."""
+"""The network playground's logic (nnbook.playground): data, features, settings, training
+sessions, the regression data set; the validators' messages say what to change."""
 
 import numpy as np
 import pytest
 
 from nnbook.datasets import DATASETS
-from nnbook.playground import (FEATURES, RAW_FEATURES, Session, build_network, check_features,
-                               check_hidden, check_training, cross_entropy, make_features,
-                               setting_warnings, split_data)
+from nnbook.playground import (FEATURES, PLAYGROUND_DATASETS, RAW_FEATURES, Session,
+                               build_network, cross_entropy, hills, make_features, make_hills,
+                               setting_warnings, split_data, squared_error, validate_features,
+                               validate_hidden, validate_training)
 
 
 # --- data and features ---
@@ -29,14 +31,30 @@ def test_split_data_is_deterministic_and_keeps_both_sides():
     assert len(X_tr) == 9 and len(X_te) == 1
 
 
-@pytest.mark.parametrize("fraction", [0, 1, -0.2, 1.5, "half", None])
-def test_split_data_rejects_bad_fractions(fraction):
-    with pytest.raises(ValueError, match="test_fraction must be a number between 0 and 1"):
+@pytest.mark.parametrize("fraction, error", [(0, ValueError), (1, ValueError), (-0.2, ValueError),
+                                             (1.5, ValueError), ("half", TypeError),
+                                             (None, TypeError)])
+def test_split_data_rejects_bad_fractions(fraction, error):
+    with pytest.raises(error, match=r"test_fraction must be a number between 0 and 1 \(exclusive\), "
+                                    f"got {fraction!r}"):
         split_data("xor", test_fraction=fraction)
 
 
+@pytest.mark.parametrize("seed, error, message", [
+    (-1, ValueError, "seed must be an int from 0 to 2\\*\\*32 - 1, got -1"),
+    (1.5, TypeError, "seed must be an int from 0 to 2\\*\\*32 - 1, got 1.5"),
+    ("0", TypeError, "seed must be an int from 0 to 2\\*\\*32 - 1, got '0'"),
+])
+def test_seeds_get_our_message_not_numpys(seed, error, message):
+    with pytest.raises(error, match=message):
+        split_data("xor", seed=seed)
+    with pytest.raises(error, match=message):
+        Session("xor", hidden=(2,), seed=seed)
+
+
 def test_split_data_rejects_unknown_data_set():
-    with pytest.raises(ValueError, match="unknown data set"):
+    with pytest.raises(ValueError, match="unknown data set 'squares': choose one of xor, "
+                                         "circles, moons, spirals, blobs, hills"):
         split_data("squares")
 
 
@@ -51,14 +69,23 @@ def test_make_features_values_and_order():
 
 
 @pytest.mark.parametrize("features, error, message", [
-    ([], ValueError, "at least one input feature"),
-    (["x3"], ValueError, "unknown feature"),
-    (["x1", "x1"], ValueError, "once"),
-    ("x1", TypeError, "list of names"),
+    ([], ValueError, r"choose at least one input feature, for example \['x1', 'x2'\]"),
+    (["x3"], ValueError, r"unknown feature\(s\) \['x3'\]: choose from x1, x2, x1\^2"),
+    (["x1**2", "x2"], ValueError, r"unknown feature\(s\) \['x1\*\*2'\]: choose from"),
+    (["x1", "x2", "x1"], ValueError,
+     r"each feature may appear once, got \['x1', 'x2', 'x1'\]: remove the repeated 'x1'"),
+    ("x1", TypeError, r"features must be a list of names such as \['x1', 'x2'\], got 'x1': "
+                      r"put the name\(s\) in a list"),
+    (None, TypeError, "features must be a list of names"),
 ])
-def test_check_features_rejects(features, error, message):
+def test_validate_features_rejects(features, error, message):
     with pytest.raises(error, match=message):
-        check_features(features)
+        validate_features(features)
+
+
+def test_validate_features_accepts_lists_and_tuples():
+    assert validate_features(["x1^2", "x2^2"]) == ("x1^2", "x2^2")
+    assert validate_features(FEATURES) == FEATURES
 
 
 def test_make_features_rejects_bad_points():
@@ -68,28 +95,42 @@ def test_make_features_rejects_bad_points():
 
 # --- settings ---
 
-def test_check_hidden():
-    assert check_hidden([8, np.int64(3)]) == (8, 3) and check_hidden(()) == ()
-    with pytest.raises(ValueError, match="hidden layer 2 has 0 units"):
-        check_hidden([4, 0])
-    with pytest.raises(TypeError, match="list of layer widths"):
-        check_hidden(8)
-    with pytest.raises(TypeError, match="must be an int"):
-        check_hidden([2.5])
+def test_validate_hidden():
+    assert validate_hidden([8, np.int64(3)]) == (8, 3) and validate_hidden(()) == ()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(lr=0), "learning rate must be a number > 0"),
-    (dict(lr=float("nan")), "learning rate"),
-    (dict(batch_size=0), "batch_size must be an int ≥ 1"),
-    (dict(batch_size=2.0), "batch_size"),
-    (dict(l1=-0.1), "L1 regularisation"),
-    (dict(l2=float("inf")), "L2 regularisation"),
+@pytest.mark.parametrize("hidden, error, message", [
+    ([4, 0], ValueError, r"hidden layer 2 has 0 units: a layer needs at least 1 unit \(to drop a "
+                         r"layer, lower the number of hidden layers\)"),
+    (8, TypeError, r"hidden must be a list of layer widths such as \[8, 8\] \(\[\] for none\), "
+                   "got 8"),
+    ([2.5], TypeError, "hidden layer 1's number of units must be an int, got 2.5"),
+    ([4, True], TypeError, "hidden layer 2's number of units must be an int, got True"),
 ])
-def test_check_training_rejects(kwargs, message):
+def test_validate_hidden_rejects(hidden, error, message):
+    with pytest.raises(error, match=message):
+        validate_hidden(hidden)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(lr=0), ValueError, "the learning rate lr must be a finite number > 0, got 0"),
+    (dict(lr=float("nan")), ValueError, "the learning rate lr must be a finite number > 0, got nan"),
+    (dict(lr="0.1"), TypeError, "the learning rate lr must be a finite number > 0, got '0.1'"),
+    (dict(batch_size=0), ValueError, "batch_size must be an int ≥ 1, got 0"),
+    (dict(batch_size=2.0), TypeError, "batch_size must be an int ≥ 1, got 2.0"),
+    (dict(l1=-0.1), ValueError, "the L1 regularisation strength l1 must be a finite number ≥ 0, "
+                                "got -0.1"),
+    (dict(l2=float("inf")), ValueError, "the L2 regularisation strength l2 must be a finite "
+                                        "number ≥ 0, got inf"),
+])
+def test_validate_training_rejects(kwargs, error, message):
     settings = {"lr": 0.1, "batch_size": 10, "l1": 0.0, "l2": 0.0, **kwargs}
-    with pytest.raises(ValueError, match=message):
-        check_training(**settings)
+    with pytest.raises(error, match=message):
+        validate_training(**settings)
+
+
+def test_validate_training_converts():
+    assert validate_training(np.float32(0.5), np.int64(4)) == (0.5, 4, 0.0, 0.0)
 
 
 def test_warning_for_no_hidden_layer_on_a_nonlinear_data_set():
@@ -102,9 +143,13 @@ def test_warning_for_no_hidden_layer_on_a_nonlinear_data_set():
 def test_build_network():
     model = build_network(3, (5, 4), "relu", seed=0)
     assert [W.shape for W in model.weights] == [(3, 5), (5, 4), (4, 2)]
-    with pytest.raises(ValueError, match="unknown activation"):
+    assert model.loss == "cross_entropy"
+    regression = build_network(2, (3,), regression=True)
+    assert regression.sizes == [2, 3, 1] and regression.loss == "mse"
+    with pytest.raises(ValueError, match="unknown activation 'softplus': choose one of relu, "
+                                         "tanh, sigmoid"):
         build_network(2, (4,), "softplus")
-    with pytest.raises(ValueError, match="num_inputs"):
+    with pytest.raises(ValueError, match="num_inputs must be an int ≥ 1, got 0"):
         build_network(0, (4,))
     with pytest.raises(ValueError, match="has 0 units"):
         build_network(2, (0,))
@@ -185,11 +230,12 @@ def test_regularisation_shrinks_the_weights():
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(hidden=(4, 0)), ValueError, "has 0 units"),
-    (dict(activation="step"), ValueError, "unknown activation"),
+    (dict(activation="step"), ValueError, "unknown activation 'step': choose one of"),
     (dict(features=[]), ValueError, "at least one input feature"),
-    (dict(dataset="squares"), ValueError, "unknown data set"),
-    (dict(lr=0), ValueError, "learning rate"),
-    (dict(resolution=1), ValueError, "resolution"),
+    (dict(dataset="squares"), ValueError, "unknown data set 'squares': choose one of"),
+    (dict(lr=0), ValueError, "learning rate lr must be a finite number > 0"),
+    (dict(resolution=1), ValueError, "resolution must be an int ≥ 2, got 1"),
+    (dict(resolution=40.0), TypeError, "resolution must be an int ≥ 2, got 40.0"),
 ])
 def test_session_rejects_bad_settings(kwargs, error, message):
     with pytest.raises(error, match=message):
@@ -198,9 +244,11 @@ def test_session_rejects_bad_settings(kwargs, error, message):
 
 def test_session_step_and_split_validation():
     session = Session("xor", hidden=(2,))
-    with pytest.raises(ValueError, match="num_epochs must be an int ≥ 0"):
+    with pytest.raises(ValueError, match="num_epochs must be an int ≥ 0, got -1"):
         session.step(-1)
-    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+    with pytest.raises(TypeError, match="num_epochs must be an int ≥ 0, got 2.0"):
+        session.step(2.0)
+    with pytest.raises(ValueError, match="unknown split 'validation': choose one of train, test"):
         session.accuracy("validation")
     assert session.step(0) is True and session.epoch == 0
 
@@ -211,7 +259,51 @@ def test_snapshot_is_a_copy():
     snap = session.snapshot()
     session.step(2)
     assert snap["epoch"] == 2 and len(snap["history"]["train loss"]) == 2
-    assert set(snap) >= {"output", "units", "history", "train acc", "test acc", "messages", "hidden"}
+    assert set(snap) >= {"output", "units", "history", "train acc", "test acc", "messages", "hidden",
+                         "weights", "task"}
+    assert [W.shape for W in snap["weights"]] == [(2, 2), (2, 2)] and snap["task"] == "classification"
+    snap["weights"][0][...] = 0
+    assert session.model.weights[0].any(), "the weights in a snapshot are copies"
+
+
+# --- the regression data set ---
+
+def test_hills_data_set():
+    X, y = make_hills(n=300, noise=0.0, seed=1)
+    assert X.shape == (300, 2) and y.shape == (300,) and y.dtype == np.float64
+    assert np.abs(X).max() <= 1 and -1 <= y.min() < -0.5 and 0.5 < y.max() <= 1
+    np.testing.assert_allclose(hills(np.array([[-0.4, -0.3], [0.4, 0.3]])), [1, -1], atol=0.02)
+    noisy = make_hills(n=300, noise=0.2, seed=1)[1]
+    assert 0.1 < np.std(noisy - y) < 0.3
+    assert "hills" in PLAYGROUND_DATASETS
+
+
+def test_session_fits_the_hills_with_squared_error():
+    session = Session("hills", hidden=(8,), lr=0.1, batch_size=10)
+    assert session.task == "regression" and session.model.loss == "mse"
+    start = session.loss("test")
+    assert session.step(200)
+    assert session.loss("test") < 0.5 * start
+    assert session.accuracy("test") is None, "regression has no accuracy"
+    assert session.loss("train") == pytest.approx(squared_error(
+        session.model.predict(session.F_train), session.y_train))
+    out = session.output_map()
+    assert out.shape == session.xx.shape and np.isfinite(out).all()
+    snap = session.snapshot()
+    assert snap["task"] == "regression" and snap["train acc"] is None
+
+
+def test_regression_without_hidden_layer_warns_and_can_diverge():
+    assert "can only fit a tilted plane" in setting_warnings("hills", RAW_FEATURES, ())[0]
+    assert setting_warnings("hills", ("x1^2", "x2"), ()) == []
+    session = Session("hills", features=FEATURES, hidden=(8, 8, 8), activation="relu",
+                      lr=10.0, batch_size=1)
+    assert session.step(20) is False and "diverged" in session.messages()[-1]
+
+
+def test_squared_error():
+    assert squared_error(np.array([1.0, 2.0]), np.array([0.0, 0.0])) == 2.5
+    assert squared_error(np.array([np.nan]), np.array([0.0])) == float("inf")
 
 
 # --- the maths stays apart from the drawing ---

@@ -160,7 +160,26 @@ def test_drawing_is_throttled_and_never_holds_the_lock():
     assert work.count > 10 * len(frames), "training does not wait for the drawing"
 
 
+@pytest.mark.parametrize("share, most", [(1 / 3, 4), (0.5, 6)])
+def test_drawing_takes_at_most_its_share_of_the_time(share, most):
+    work, frames = Work(), []
+
+    def slow_frame(count):  # 0.1 s a frame: at most 1 frame every 0.1 s / share
+        frames.append(count)
+        time.sleep(0.1)
+
+    runner = Runner(work.step, lambda: work.count, slow_frame, name=NAME,
+                    frames_per_second=50, max_steps_per_second=1000, drawing_share=share)
+    runner.start()
+    time.sleep(1.0)
+    assert runner.pause()
+    assert 2 <= len(frames) <= most, f"{len(frames)} frames in about a second, share {share:.2f}"
+
+
 @pytest.mark.parametrize("kwargs, message", [
+    (dict(drawing_share=0), r"drawing_share must be a number between 0 and 1 \(exclusive\), "
+                            "got 0"),
+    (dict(drawing_share=1.5), "drawing_share must be a number between 0 and 1"),
     (dict(step=None), "step must be a function"),
     (dict(on_frame=3), "on_frame must be a function"),
     (dict(on_state="no"), "on_state must be a function or None"),

@@ -188,13 +188,13 @@ CIRCLE_EPOCHS, CIRCLE_LR = 200, 0.3
 @check
 def check_circle_features(circle_features):
     """Features with which a network without hidden layer separates the circles (≥ 95 %)."""
-    from nnbook.playground import RAW_FEATURES, Session, check_features
+    from nnbook.playground import RAW_FEATURES, Session, validate_features
 
     expect(isinstance(circle_features, (list, tuple)),
            "circle_features should be a list of names such as ['x1', 'x2'], got "
            f"{type(circle_features).__name__} {circle_features!r}")
     try:
-        features = list(check_features(list(circle_features)))
+        features = list(validate_features(list(circle_features)))
     except (TypeError, ValueError) as err:
         raise CheckFailed(str(err)) from None
     session = Session("circles", noise=0.1, features=features, hidden=(), lr=CIRCLE_LR)

@@ -1,26 +1,22 @@
 """The network playground (Chapter 3, *Layers*): train a small network on a 2-D data set
-and watch its decision boundary, its losses and each hidden unit's output evolve.
+and watch its decision boundary, its losses, each hidden unit's output and the weights
+evolve.
 
-Three layers, as every widget of the book:
-``compute_playground`` trains a :class:`nnbook.playground.Session` for a number of epochs
-and returns what the figure shows; ``plot_playground`` (with ``plot_boundary``,
-``plot_losses`` and ``plot_unit_maps``) draws it; ``playground_widget`` builds the
-JupyterLab controls. Live training runs in the background runner of
-:mod:`nnbook.widgets.runner` (wrapped for a Session by :class:`Trainer`), which draws
-with matplotlib's object API into an image (:class:`LiveFigure`), so the controls never
-freeze.
+Three layers, as every widget of the book: ``compute_playground`` trains a
+:class:`nnbook.playground.Session` for a number of epochs and returns what the figure
+shows; the ``plot_*`` functions and :class:`LiveFigure` of
+:mod:`nnbook.widgets.playground_plots` draw it (importable from here too); and
+``playground_widget`` builds the JupyterLab controls and wires them. Live training runs
+in the background runner of :mod:`nnbook.widgets.runner` (wrapped for a Session by
+:class:`Trainer`), so the controls never freeze.
 """
 
-import io
-import textwrap
-
-import numpy as np
-
-from nnbook.datasets import DATASETS
-from nnbook.playground import ACTIVATIONS, RAW_FEATURES, Session
-from nnbook.plotting import CLASS_COLOURS, CLASS_MARKERS, class_cmap
-from nnbook.validation import as_instance
-from nnbook.widgets.runner import FRAMES_PER_SECOND, Runner, pause_all
+from nnbook.playground import ACTIVATIONS, PLAYGROUND_DATASETS, RAW_FEATURES, Session
+from nnbook.validation import as_choice, as_float, as_instance, as_int, as_seed
+from nnbook.widgets.playground_plots import (  # noqa: F401 (the chapter imports them here)
+    LiveFigure, message_png, plot_boundary, plot_losses, plot_playground,
+    plot_unit_maps)
+from nnbook.widgets.runner import Runner, pause_all
 
 # Ranges of the controls: (minimum, maximum, step) or the list of choices.
 NOISE_RANGE = (0.0, 0.5, 0.05)
@@ -36,6 +32,10 @@ DEFAULTS = dict(dataset="spirals", noise=0.1, test_fraction=0.5, features=RAW_FE
                 l1=0.0, l2=0.0, num_epochs=1000, seed=0)
 RESOLUTION = 40  # side of the grid of the maps: small enough to redraw several times a second
 MAX_EPOCHS_PER_SECOND = 200  # paces live training so that the reader can watch it
+# Frames a second while training, at most: a frame takes about 30 ms to draw (only what
+# changed), and training may give up to half its time to drawing, since watching it is the
+# point (a third for the runner's other users).
+LIVE_FRAMES_PER_SECOND, LIVE_DRAWING_SHARE = 10, 0.5
 MAX_EPOCHS = 5000  # live training pauses itself here
 THREAD_NAME = "nnbook-playground"
 START, PAUSE = "▶ start", "pause"  # no ⏸: many fonts lack it and show an empty box
@@ -48,23 +48,28 @@ _RANGES = {"noise": NOISE_RANGE, "test_fraction": TEST_FRACTION_RANGE,
 
 
 def _in_range(name, value, bounds):
+    """``value`` (a number) from bounds[0] to bounds[1], else an error saying so."""
     lo, hi = bounds[0], bounds[1]
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
-            or not lo <= value <= hi:
-        raise ValueError(f"{name} must be a number from {lo} to {hi}, got {value!r}")
+    wanted = f"{name} must be a number from {lo} to {hi}"
+    number = as_float(value, name)  # a TypeError for text, None, True…
+    if not lo <= number <= hi:
+        raise ValueError(f"{wanted}, got {value!r}: move it into that range")
+    return value
 
 
 def _check_settings(settings):
-    """Every control's value in its range (the module constants), else a ValueError."""
-    if settings["dataset"] not in DATASETS:
-        raise ValueError(f"dataset must be one of {', '.join(DATASETS)}, "
-                         f"got {settings['dataset']!r}")
-    _in_range("num_layers", settings["num_layers"], NUM_LAYERS_RANGE)
+    """Every control's value in its range (the module constants), else an error that
+    says what to change."""
+    as_choice(settings["dataset"], "data set", PLAYGROUND_DATASETS)
+    as_int(settings["num_layers"], "num_layers", *NUM_LAYERS_RANGE[:2])
     if settings["num_layers"] > 0 and settings["num_hiddens"] == 0:
         raise ValueError("0 units per hidden layer: a hidden layer needs at least 1 unit "
                          "(for no hidden layer, set num_layers to 0)")
-    for name, bounds in _RANGES.items():
-        _in_range(name, settings[name], bounds)
+    for name in ("num_hiddens", "batch_size", "num_epochs"):
+        as_int(settings[name], name, *_RANGES[name][:2])
+    for name in ("noise", "test_fraction", "l1", "l2", "lr"):
+        _in_range(name, settings[name], _RANGES[name])
+    as_seed(settings["seed"])
 
 
 def compute_playground(dataset="spirals", noise=0.1, test_fraction=0.5, features=RAW_FEATURES,
@@ -79,210 +84,6 @@ def compute_playground(dataset="spirals", noise=0.1, test_fraction=0.5, features
                       l1, l2, seed=seed, resolution=RESOLUTION)
     session.step(int(num_epochs))
     return session.snapshot()
-
-
-# --- drawing: plot_* functions, and the live figure updated in place ---
-
-def _extent(result):
-    return (result["xx"][0, 0], result["xx"][0, -1], result["yy"][0, 0], result["yy"][-1, 0])
-
-
-def _new_axes(ax):
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt
-
-    return plt.subplots()[1]
-
-
-def _title(result):
-    return (f"epoch {result['epoch']}: train {100 * result['train acc']:.1f} %, "
-            f"test {100 * result['test acc']:.1f} %")
-
-
-def plot_boundary(result, ax=None):
-    """The network's probability of class 1 over the plane (shaded), its decision boundary
-    (black line), the training points (filled) and test points (black edge). Returns the Axes."""
-    ax = _new_axes(ax)
-    ax.imshow(result["output"], extent=_extent(result), origin="lower", cmap=class_cmap(),
-              vmin=0, vmax=1, alpha=0.7, interpolation="bilinear", aspect="auto")
-    _boundary_line(ax, result)
-    for X, y, edge in ((result["X_train"], result["y_train"], "white"),
-                       (result["X_test"], result["y_test"], "black")):
-        for k in (0, 1):
-            ax.scatter(*X[y == k].T, s=16, c=CLASS_COLOURS[k], marker=CLASS_MARKERS[k],
-                       edgecolors=edge, linewidths=0.6)
-    ax.set(xlim=_extent(result)[:2], ylim=_extent(result)[2:], xlabel="$x_1$", ylabel="$x_2$",
-           title=_title(result))
-    ax.grid(False)
-    return ax
-
-
-def _boundary_line(ax, result):
-    z = result["output"]
-    if z.min() < 0.5 < z.max():
-        return ax.contour(result["xx"], result["yy"], z, levels=[0.5], colors="black",
-                          linewidths=1.2)
-    return None
-
-
-def _loss_limits(result):
-    """y-limits of the loss panel, recomputed at every frame (as TensorFlow Playground
-    does): 0 to 10 % above the highest finite loss so far, so both curves stay in view."""
-    seen = [v for values in result["history"].values() for v in values if np.isfinite(v)]
-    return 0.0, 1.1 * max(seen) if seen and max(seen) > 0 else 1.0
-
-
-def plot_losses(result, ax=None):
-    """Train and test loss (cross-entropy) against the epoch. Returns the Axes."""
-    ax = _new_axes(ax)
-    for name, colour in (("train loss", CLASS_COLOURS[0]), ("test loss", CLASS_COLOURS[1])):
-        values = result["history"][name]
-        ax.plot(np.arange(1, len(values) + 1), values, color=colour, label=name)
-    ax.set(xlabel="epoch", ylabel="cross-entropy", xlim=(0, max(10, result["epoch"])),
-           ylim=_loss_limits(result))
-    # above the panel, where no curve can go
-    ax.legend(loc="lower right", bbox_to_anchor=(1, 1), ncol=2, fontsize=8, frameon=False,
-              borderaxespad=0.1, handlelength=1.5)
-    return ax
-
-
-def _unit_scale(activation_map):
-    """Colour limits of a hidden unit's map: symmetric around 0, at least ±1 (the range of
-    tanh) so that a unit with a small, flat output looks pale, and wider for large ReLU outputs."""
-    top = max(1.0, float(np.max(np.abs(activation_map))))
-    return -top, top
-
-
-def _draw_unit(ax, result, unit_map):
-    lo, hi = _unit_scale(unit_map)
-    ax.imshow(unit_map, extent=_extent(result), origin="lower", cmap=class_cmap(),
-              vmin=lo, vmax=hi, interpolation="bilinear", aspect="equal")
-
-
-def plot_unit_maps(result, fig=None, axes=None):
-    """Each hidden unit's output over the plane, one small map per unit, one row per layer
-    (orange: large output, blue: negative, white: zero). ``axes``: a grid of Axes with at
-    least (layers, widest layer) cells. Returns the grid of Axes."""
-    units = result["units"]
-    if axes is None:
-        rows, cols = max(1, len(units)), max([1] + [len(u) for u in units])
-        if fig is None:
-            import matplotlib.pyplot as plt
-
-            fig = plt.figure(figsize=(1.1 * cols, 1.1 * rows))
-        axes = fig.subplots(rows, cols, squeeze=False)
-    for r, row in enumerate(axes):
-        for c, ax in enumerate(row):
-            ax.set_axis_off()
-            if r < len(units) and c < len(units[r]):
-                _draw_unit(ax, result, units[r][c])
-        if r < len(units):
-            row[0].text(-0.1, 0.5, f"layer {r + 1}", transform=row[0].transAxes,
-                        rotation=90, ha="right", va="center", fontsize=8)
-    if not units:
-        axes[0][0].text(0.5, 0.5, "no hidden layer", ha="center", va="center",
-                        transform=axes[0][0].transAxes)
-    return axes
-
-
-def _left_panel(subfig, result, top):
-    ax_boundary, ax_loss = subfig.subplots(2, 1, height_ratios=(2.2, 1))
-    plot_boundary(result, ax_boundary)
-    plot_losses(result, ax_loss)
-    subfig.subplots_adjust(left=0.17, right=0.97, bottom=0.1, top=top, hspace=0.45)
-
-
-def _right_panel(subfig, result, top):
-    units = result["units"]
-    rows = max([4, len(units)])  # room for the largest network, so the layout rarely changes
-    cols = max([NUM_HIDDENS_RANGE[1]] + [len(u) for u in units])
-    plot_unit_maps(result, axes=subfig.subplots(rows, cols, squeeze=False))
-    subfig.suptitle("each hidden unit's output", fontsize=10, y=top + 0.04)
-    subfig.subplots_adjust(left=0.06, right=0.98, bottom=0.14, top=top, wspace=0.1, hspace=0.1)
-    subfig.text(0.06, 0.015, "maps: orange = high output, blue = negative, white = zero\n"
-                "boundary: white-edged markers are training points, black-edged ones test "
-                "points", fontsize=8, va="bottom")
-
-
-def plot_playground(result, fig=None):
-    """The whole playground: decision boundary, loss curves and hidden-unit maps (with any
-    warning on top). ``fig``: a matplotlib Figure to draw into (a new pyplot one if None).
-    Returns the Figure."""
-    if fig is None:
-        import matplotlib.pyplot as plt
-
-        fig = plt.figure(figsize=(10, 4.8))
-    left, right = fig.subfigures(1, 2, width_ratios=(1, 1.5))
-    top = 0.84 if result["messages"] else 0.92
-    _left_panel(left, result, top)
-    _right_panel(right, result, top)
-    if result["messages"]:
-        fig.text(0.01, 0.99, "\n".join(textwrap.fill(m, 130) for m in result["messages"]),
-                 ha="left", va="top", fontsize=9, color="#D55E00")
-    return fig
-
-
-def _agg_figure(size, dpi):
-    # matplotlib's object API and the Agg canvas, never pyplot: a background thread may draw
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=size, dpi=dpi)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _png(figure):
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def message_png(message, size=(10, 4.8), dpi=72):
-    """A figure that says ``message`` instead of showing a network, as PNG bytes."""
-    figure = _agg_figure(size, dpi)
-    figure.text(0.5, 0.5, textwrap.fill(str(message), 80), ha="center", va="center",
-                fontsize=12, color="#D55E00")
-    return _png(figure)
-
-
-class LiveFigure:
-    """The playground figure drawn off-screen and updated in place, frame by frame."""
-
-    def __init__(self, result, size=(10, 4.8), dpi=72):
-        self.figure = _agg_figure(size, dpi)
-        plot_playground(result, self.figure)
-        self._hidden, self._messages = result["hidden"], result["messages"]
-        left, right = self.figure.subfigs
-        self._boundary, self._loss = left.axes
-        self._contour = next((c for c in self._boundary.collections
-                              if hasattr(c, "levels")), None)
-        self._units = [ax for ax in right.axes if ax.images]
-
-    def fits(self, result):
-        """Whether ``result`` has this figure's layout (the same hidden layers and messages)."""
-        return result["hidden"] == self._hidden and result["messages"] == self._messages
-
-    def update(self, result):
-        """Show ``result`` by changing the data of the existing artists (fast)."""
-        self._boundary.images[0].set_data(result["output"])
-        if self._contour is not None:
-            self._contour.remove()
-        self._contour = _boundary_line(self._boundary, result)
-        self._boundary.set_title(_title(result))
-        for line, name in zip(self._loss.lines, ("train loss", "test loss")):
-            values = result["history"][name]
-            line.set_data(np.arange(1, len(values) + 1), values)
-        self._loss.set(xlim=(0, max(10, result["epoch"])), ylim=_loss_limits(result))
-        maps = [unit for layer in result["units"] for unit in layer]
-        for ax, unit in zip(self._units, maps):
-            ax.images[0].set_data(unit)
-            ax.images[0].set_clim(*_unit_scale(unit))
-
-    def png(self):
-        """The figure as PNG bytes."""
-        return _png(self.figure)
 
 
 # --- live training: a Session driven by the background runner ---
@@ -302,13 +103,14 @@ class Trainer:
     good. ``on_state()`` is called when a run starts or ends or an error appears.
     """
 
-    def __init__(self, session, on_frame, frames_per_second=FRAMES_PER_SECOND,
+    def __init__(self, session, on_frame, frames_per_second=LIVE_FRAMES_PER_SECOND,
                  max_epochs_per_second=MAX_EPOCHS_PER_SECOND, max_epochs=MAX_EPOCHS,
                  on_state=None):
         self.session, self.max_epochs = _check_session(session), max_epochs
         self.runner = Runner(self._epoch, lambda: self.session.snapshot(), on_frame,
                              on_state, name=THREAD_NAME, frames_per_second=frames_per_second,
-                             max_steps_per_second=max_epochs_per_second)
+                             max_steps_per_second=max_epochs_per_second,
+                             drawing_share=LIVE_DRAWING_SHARE)
 
     def _epoch(self):
         return self.session.step(1) and self.session.epoch < self.max_epochs
@@ -364,6 +166,10 @@ FEATURE_BUTTONS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²
                    "sin(x1)": "sin x₁", "sin(x2)": "sin x₂"}
 
 
+CONTROL_WIDTH = "290px"  # every control: a column never spills into the next one
+COLUMN_GAP = "0 24px 0 0"
+
+
 def _slider(cls, bounds, value, description):
     return cls(min=bounds[0], max=bounds[1], step=bounds[2], value=value,
                description=description, continuous_update=False)
@@ -375,7 +181,8 @@ def _controls(defaults):
 
     d, s, choices = defaults, _slider, w.SelectionSlider
     controls = {
-        "dataset": w.Dropdown(options=DATASETS, value=d["dataset"], description="data set"),
+        "dataset": w.Dropdown(options=PLAYGROUND_DATASETS, value=d["dataset"],
+                              description="data set"),
         "noise": s(w.FloatSlider, NOISE_RANGE, d["noise"], "noise"),
         "test_fraction": s(w.FloatSlider, TEST_FRACTION_RANGE, d["test_fraction"], "test share"),
         "num_layers": s(w.IntSlider, NUM_LAYERS_RANGE, d["num_layers"], "hidden layers"),
@@ -389,6 +196,7 @@ def _controls(defaults):
     }
     for control in controls.values():
         control.style = {"description_width": "initial"}
+        control.layout = w.Layout(width=CONTROL_WIDTH)
     features = {name: w.ToggleButton(value=name in d["features"], description=label,
                                      layout=w.Layout(width="64px"))
                 for name, label in FEATURE_BUTTONS.items()}
@@ -413,10 +221,12 @@ def _status(snapshot, error):
     history = snapshot["history"]
     losses = (f" · loss: train {history['train loss'][-1]:.3f}, "
               f"test {history['test loss'][-1]:.3f}" if history["train loss"] else "")
-    lines = [f"epoch {snapshot['epoch']}{losses} · accuracy: "
-             f"train {100 * snapshot['train acc']:.1f} %, test {100 * snapshot['test acc']:.1f} %"]
+    accuracy = ("" if snapshot["train acc"] is None else  # regression: no classes
+                f" · accuracy: train {100 * snapshot['train acc']:.1f} %, "
+                f"test {100 * snapshot['test acc']:.1f} %")
     errors = [f"Training stopped by an error: {error}"] if error else []
-    return "<br>".join(lines + [_warning(m) for m in snapshot["messages"] + errors])
+    return "<br>".join([f"epoch {snapshot['epoch']}{losses}{accuracy}"]
+                       + [_warning(m) for m in snapshot["messages"] + errors])
 
 
 class _Display:
@@ -491,10 +301,12 @@ def _layout(controls, features, buttons, status, image):
     import ipywidgets as w
 
     c = controls
+    columns = [[c["dataset"], c["noise"], c["test_fraction"]],
+               [c["num_layers"], c["num_hiddens"], c["activation"]],
+               [c["lr"], c["batch_size"], c["l1"], c["l2"]]]
     return w.VBox([w.HBox(buttons),
-                   w.HBox([w.VBox([c["dataset"], c["noise"], c["test_fraction"]]),
-                           w.VBox([c["num_layers"], c["num_hiddens"], c["activation"]]),
-                           w.VBox([c["lr"], c["batch_size"], c["l1"], c["l2"]])]),
+                   w.HBox([w.VBox(column, layout=w.Layout(margin=COLUMN_GAP))
+                           for column in columns]),
                    w.HBox([w.Label("features:"), *features.values()]), status, image])
 
 

@@ -15,19 +15,23 @@ Rules that keep it safe:
   drawing does not, so a setting changed mid-run (``with runner.lock:``) waits for one
   step at most, never for a frame;
 - the throttle: a frame when ``1 / frames_per_second`` has passed, and never more than
-  a third of the time spent drawing, so a slow figure slows the frames, not training;
+  ``drawing_share`` of the time (a third by default) spent drawing, so a slow figure
+  slows the frames, not training;
 - an exception in the thread ends the run, is kept in ``error`` (with what to do next)
   and reported through ``on_state``; ``start``, ``apply`` and ``reset`` clear it.
 """
 
+import collections
+import statistics
 import threading
 import time
 import weakref
 
-from nnbook.validation import as_function, as_positive
+from nnbook.validation import as_fraction, as_function, as_positive
 
 FRAMES_PER_SECOND = 6
 MAX_STEPS_PER_SECOND = 200  # paces training so that the reader can watch it
+DRAWING_SHARE = 1 / 3  # the most of its time a run spends drawing frames
 HINT = "Change a setting or press ↺ reset, then ▶ start again."
 # Every runner not yet garbage-collected, so that a re-run widget cell can stop the
 # runner its previous output left behind (the reader can no longer reach its buttons).
@@ -54,11 +58,13 @@ class Runner:
     on_state: called with no argument when a run starts or ends, or an error appears
     (update the buttons there); from whichever thread changed the state.
     name: the threads' name (tests find them with ``threading.enumerate()``).
+    drawing_share: the largest share of the time spent drawing frames, between 0 and 1.
     """
 
     def __init__(self, step, snapshot, on_frame, on_state=None, name="nnbook-runner",
                  frames_per_second=FRAMES_PER_SECOND,
-                 max_steps_per_second=MAX_STEPS_PER_SECOND, hint=HINT):
+                 max_steps_per_second=MAX_STEPS_PER_SECOND, hint=HINT,
+                 drawing_share=DRAWING_SHARE):
         self._step, self._snapshot = as_function(step, "step"), as_function(snapshot, "snapshot")
         self.on_frame = as_function(on_frame, "on_frame")
         self.on_state = on_state if on_state is None else \
@@ -66,6 +72,7 @@ class Runner:
         self.name, self.hint = name, hint
         self.frame_interval = 1 / as_positive(frames_per_second, "frames_per_second")
         self.step_interval = 1 / as_positive(max_steps_per_second, "max_steps_per_second")
+        self.drawing_share = as_fraction(drawing_share, "drawing_share")
         self.lock = threading.RLock()
         self._switch = threading.Lock()  # two quick clicks must not both start a run
         # A run still finishing its last step and a button may both show a frame: never
@@ -160,17 +167,20 @@ class Runner:
                 self._notify()
 
     def _train(self, stop):
-        last_frame, drawing = float("-inf"), 0.0
+        last_frame, drawing = float("-inf"), collections.deque(maxlen=5)
         while not stop.is_set():
             started = time.perf_counter()
             with self.lock:
                 going = self._step()
-            # at most frames_per_second, and never more than a third of the time drawing;
-            # always the last frame (done or diverged), before the run counts as ended
-            if not going or started - last_frame >= max(self.frame_interval, 3 * drawing):
+            # at most frames_per_second, and never more than drawing_share of the time
+            # drawing (judged on the median of the last frames: one slow frame is not the
+            # rule); always the last frame (done or diverged), before the run counts as ended
+            typical = statistics.median(drawing) if drawing else 0.0
+            wait = max(self.frame_interval, typical / self.drawing_share)
+            if not going or started - last_frame >= wait:
                 last_frame = time.perf_counter()
                 self.show()
-                drawing = time.perf_counter() - last_frame
+                drawing.append(time.perf_counter() - last_frame)
             if not going:
                 return
             stop.wait(max(0.0, self.step_interval - (time.perf_counter() - started)))
