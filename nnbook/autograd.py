@@ -15,17 +15,31 @@ recursing, so a graph may be as deep as memory allows.
 """
 
 import math
-import numbers
 
+from nnbook import activations
+from nnbook.validation import as_positive, as_real
+
+
+# --- argument validation, package only: each taught method spends one line on it ---
+
+def validate_power(base, exponent):
+    """Check an exponent for ``Value.__pow__``: a plain number (int or float), and a
+    whole one when the base is negative (else the power is not a real number)."""
+    exponent = as_real(exponent, "the exponent",
+                       hint="for a Value exponent write (exponent * base.log()).exp()")
+    if base < 0 and not exponent.is_integer():
+        raise ValueError(f"a negative base ({base:g}) to a fractional power ({exponent:g}) "
+                         "is not a real number: use a whole exponent or a positive base")
+
+
+# --- the engine, written out in Chapter 4 ---
 
 class Value:
     """One scalar of a computation: ``data`` (float) and ``grad``
     (float, d result / d data)."""
 
     def __init__(self, data, _prev=(), _op=""):
-        if isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(f"Value holds a real number (int or float), got {type(data).__name__}")
-        self.data = float(data)
+        self.data = as_real(data, "data")
         self.grad = 0.0
         self._prev = tuple(_prev)
         self._op = _op
@@ -64,12 +78,7 @@ class Value:
             node._backward()
 
     def __pow__(self, exponent):
-        if isinstance(exponent, bool) or not isinstance(exponent, numbers.Real):
-            raise TypeError(f"the exponent must be a plain number, got {type(exponent).__name__}; "
-                            "for a Value exponent write (exponent * base.log()).exp()")
-        if self.data < 0 and not float(exponent).is_integer():
-            raise ValueError(f"a negative base ({self.data:g}) to a fractional power ({exponent:g}) "
-                             "is not a real number")
+        validate_power(self.data, exponent)
         out = Value(self.data ** exponent, (self,), f"**{exponent:g}")
 
         def _backward():
@@ -109,8 +118,7 @@ class Value:
         return out
 
     def log(self):
-        if self.data <= 0:
-            raise ValueError(f"log needs a positive number, got {self.data:g}")
+        as_positive(self.data, "the input of log")
         out = Value(math.log(self.data), (self,), "log")
 
         def _backward():
@@ -129,8 +137,7 @@ class Value:
         return out
 
     def sigmoid(self):
-        # ½(1 + tanh(x/2)) equals 1 / (1 + e^(−x)) and never overflows
-        out = Value(0.5 * (1 + math.tanh(0.5 * self.data)), (self,), "sigmoid")
+        out = Value(activations.sigmoid(self.data), (self,), "sigmoid")
 
         def _backward():
             self.grad += out.data * (1 - out.data) * out.grad

@@ -4,12 +4,24 @@ Losses and their gradients, the logistic neuron's hand-derived gradient, gradien
 descent (batch, stochastic and mini-batch), the regime of a run (smooth, zig-zag,
 unstable or diverging) and the perceptron learning rule.
 Labels ``y`` are 0/1; a neuron has weights ``w: (d,)`` and a bias ``b: float``.
+
+``run_failed`` is the book's one rule for a run that went wrong (its learning rate is
+too large): a loss that is not finite, or a last quarter of the run whose losses average
+no less than the loss it started from. ``learning_regime`` calls such a run "diverging"
+(growing without bound) or "unstable" (bounded swings). A training loop that meets a
+loss that is not finite stops there with "training diverged" (``nnbook.scratch``,
+``nnbook.training``): that is the rule's first part, applied as it happens.
+
+``compute_learning_rate`` is the learning-rate explorer's arithmetic, headless, so that
+the checks use it without the widget.
 """
 
 import numpy as np
 
 from nnbook.activations import sigmoid, step
-from nnbook.validation import as_array, as_function, as_int, as_positive, as_seed
+from nnbook.datasets import make_moons
+from nnbook.validation import (as_array, as_choice, as_function, as_int, as_positive,
+                               as_seed)
 
 
 # --- argument validation, package only: each taught function spends one line on it ---
@@ -52,6 +64,16 @@ def validate_logistic(X, y, lr, num_steps, batch_size, seed):
         as_int(batch_size, "batch_size", minimum=1)
     as_seed(seed)
     return validate_data(X, y, np.zeros(np.shape(X)[1:]))[:2]
+
+
+def validate_losses(loss):
+    """The losses (m,) of a run, start included, m ≥ 2, as a float array; a run that
+    diverged may hold infinite or NaN values."""
+    loss = as_array(loss, "loss", ndim=1, finite=False)
+    if len(loss) < 2:
+        raise ValueError(f"loss must hold the loss at the start and after at least "
+                         f"one step, shape (m,) with m ≥ 2, got {loss.shape}")
+    return loss
 
 
 def validate_run(path, loss):
@@ -149,25 +171,41 @@ def gradient_descent(grad, start, lr, num_steps):
     return np.array(path)
 
 
+def quarter_means(loss):
+    """The mean of the losses (m,) over the last quarter of a run, and
+    over the quarter before it (each at least one loss; m ≥ 2)."""
+    k = max(1, len(loss) // 4)
+    return float(np.mean(loss[-k:])), float(np.mean(loss[-2 * k:-k]))
+
+
+def run_failed(loss):
+    """Whether a run of gradient descent failed, from the loss (m,) at
+    each point, start included (m ≥ 2): a loss is not finite, or the last
+    quarter of the losses averages no less than the first loss. Its
+    learning rate is too large; ``learning_regime`` names the run
+    "diverging" or "unstable"."""
+    loss = validate_losses(loss)
+    return bool(not np.all(np.isfinite(loss))
+                or quarter_means(loss)[0] >= loss[0])
+
+
 def learning_regime(path, loss):
     """Name what a run of gradient descent did, from its path (m, d) and
     the loss (m,) at each point, start included (m ≥ 2):
 
-    "diverging": a loss is not finite, or the last quarter of the losses
-    averages more than the first loss and more than twice the quarter
-    before it (still growing fast); "unstable": the last quarter averages
-    no less than the first loss; "zig-zag": some step turns back on the
-    one before (an angle over 90°); "smooth": none of these.
+    "diverging": the run failed (``run_failed``) and a loss is not finite,
+    or the last quarter of the losses averages more than the first loss
+    and more than twice the quarter before it (still growing fast);
+    "unstable": the run failed, its loss swings without coming down;
+    "zig-zag": some step turns back on the one before (an angle over
+    90°); "smooth": none of these.
     """
     path, loss = validate_run(path, loss)
-    if not np.all(np.isfinite(loss)):
-        return "diverging"
-    k = max(1, len(loss) // 4)
-    last, before = np.mean(loss[-k:]), np.mean(loss[-2 * k:-k])
-    if last > loss[0] and last > 2 * before:
-        return "diverging"
-    if last >= loss[0]:
-        return "unstable"
+    if run_failed(loss):
+        last, before = quarter_means(loss)
+        growing = last > loss[0] and last > 2 * before
+        overflowed = not np.all(np.isfinite(loss))
+        return "diverging" if growing or overflowed else "unstable"
     steps = np.diff(path, axis=0)
     size = np.linalg.norm(steps, axis=1)
     turns = np.sum(steps[1:] * steps[:-1], axis=1) < 0
@@ -253,3 +291,63 @@ def train_perceptron(X, y, max_epochs=100, lr=1.0):
                 updates_per_epoch=per_epoch, epochs=epoch,
                 converged=converged, cycle_length=cycle,
                 states=np.array(states))
+
+
+# --- the learning-rate explorer of Section 2.7, without its drawing (package only) ---
+
+REGIMES = ("smooth", "zig-zag", "unstable", "diverging")
+EXPLORER_DATA = {"n": 200, "noise": 0.2, "seed": 0}
+# the explorer's menu of batch sizes; 200 = the whole data set: batch gradient descent
+EXPLORER_BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200)
+EXPLORER_DEFAULTS = {"lr": 3.0, "num_steps": 100, "batch_size": 200}
+
+
+def compute_learning_rate(lr=EXPLORER_DEFAULTS["lr"], num_steps=EXPLORER_DEFAULTS["num_steps"],
+                          batch_size=EXPLORER_DEFAULTS["batch_size"], seed=0):
+    """Train the logistic neuron on the moons data and report how it went.
+
+    Returns a dict: X (200, 2), y (200,), w (2,), b, loss ((num_steps + 1,)
+    loss on the whole data set), path ((num_steps + 1, 3): w and b after
+    each step), accuracy (%), regime (one of REGIMES, by
+    ``learning_regime``), failed (``run_failed``: unstable or diverging),
+    tail_loss (the mean loss over the last quarter of the run, the
+    statistic the regime is judged on) and message (a sentence for the
+    reader).
+    """
+    lr, num_steps = as_positive(lr, "lr"), as_int(num_steps, "num_steps", minimum=1)
+    batch_size = as_choice(batch_size, "batch_size", EXPLORER_BATCH_SIZES)
+    X, y = make_moons(**EXPLORER_DATA)
+    w, b, history = train_logistic(X, y, lr, num_steps, batch_size=batch_size, seed=seed)
+    loss = history["loss"]
+    regime = learning_regime(history["path"], loss)
+    tail_loss = quarter_means(loss)[0]
+    accuracy = 100.0 * float(np.mean((predict_proba(X, w, b) >= 0.5) == y))
+    return dict(X=X, y=y, w=w, b=b, loss=loss, path=history["path"], accuracy=accuracy,
+                lr=lr, num_steps=num_steps, batch_size=batch_size, regime=regime,
+                failed=run_failed(loss), tail_loss=tail_loss,
+                message=regime_message(loss, tail_loss, regime, lr, batch_size))
+
+
+def regime_message(loss, tail_loss, regime, lr, batch_size):
+    """A plain sentence (a few short lines) on what a run of the explorer did."""
+    if regime == "smooth":
+        return f"smooth: loss {loss[0]:.3g} → {loss[-1]:.3g}"
+    if regime == "zig-zag":
+        return f"zig-zag: loss {loss[0]:.3g} → about {tail_loss:.3g}"
+    if regime == "unstable":
+        what = (f"The loss swings without coming down:\n"
+                f"over the last quarter of the run it\n"
+                f"averages {tail_loss:.3g}, not below the {loss[0]:.3g}\n"
+                f"it started from.")
+    elif np.all(np.isfinite(loss)):
+        what = (f"The loss keeps growing: over the last\n"
+                f"quarter of the run it averages {tail_loss:.3g},\n"
+                f"from {loss[0]:.3g} at the start.")
+    else:
+        what = f"The loss overflowed, from {loss[0]:.3g} at the start."
+    noise = ("\nWith batch size 1 each step follows one\nexample's gradient, "
+             "noisier still." if batch_size == 1 else "")
+    lr_text = f"{float(f'{lr:.3g}'):g}"   # 3 significant digits, never 1e+03
+    return (f"{regime}: learning rate {lr_text} is too large.\n{what}\n"
+            f"Each step overshoots the minimum.{noise}\n"
+            f"Try a learning rate about ten times smaller.")

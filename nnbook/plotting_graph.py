@@ -6,19 +6,20 @@ the right. Meant for small graphs (a few dozen nodes).
 """
 
 from nnbook.plotting import OKABE_ITO
+from nnbook.validation import as_having, as_instance
 
-
-def _is_value(node):
-    """Duck typing, so that the Value a reader builds in Chapter 4 can be drawn too."""
-    return all(hasattr(node, name) for name in ("data", "grad", "_prev", "_op"))
+# What a Value has, by duck typing, so that the Value a reader builds in Chapter 4 is
+# drawn too.
+VALUE_PARTS = ("data", "grad", "_prev", "_op")
 
 
 def _check_graph(root, names):
-    if not _is_value(root):
-        raise TypeError(f"root must be a Value, got {type(root).__name__}")
-    names = {} if names is None else names
-    if not isinstance(names, dict) or not all(_is_value(v) for v in names.values()):
-        raise TypeError("names must be a dict of name → Value, such as dict(a=a, b=b)")
+    """Check plot_graph's arguments; returns the labels, a dict id(Value) → name."""
+    as_having(root, "root", VALUE_PARTS, "a Value")
+    names = {} if names is None else as_instance(
+        names, "names", dict, "a dict of name → Value, such as dict(a=a, b=b)")
+    for name, node in names.items():
+        as_having(node, f"names[{name!r}]", VALUE_PARTS, "a Value")
     return {id(v): str(k) for k, v in names.items()}
 
 

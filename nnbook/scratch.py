@@ -12,18 +12,22 @@ All arithmetic is in float32 (``DTYPE``): half the memory traffic of float64 and
 plenty of precision for training; inputs are converted on the way in.
 
 The chapter writes out the learning code (``softmax``, ``log_softmax``,
-``activate``, ``activation_grad`` and the methods of ``MLP``). Each method spends
-at most one line on its arguments: a call to ``nnbook.validation`` or to one of the
-``validate_*`` helpers here, built from it and imported by the chapter.
+``cross_entropy``, ``activate``, ``activation_grad`` and the methods of ``MLP``). Each
+method spends at most one line on its arguments: a call to ``nnbook.validation`` or to
+one of the ``validate_*`` helpers here, built from it and imported by the chapter.
+It reuses what earlier chapters wrote: the sigmoid and the table of activations
+(``nnbook.activations``, Chapter 1) and the shuffled mini-batches
+(``nnbook.learning.minibatches``, Chapter 2).
 """
 
 import numpy as np
 
+from nnbook.activations import TRAINABLE, sigmoid
+from nnbook.learning import minibatches
 from nnbook.validation import (as_array, as_choice, as_int, as_labels, as_nonnegative,
                                as_positive, as_seed, as_sizes)
 
 DTYPE = np.float32
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
 LOSSES = ("cross_entropy", "mse")
 
 
@@ -31,7 +35,7 @@ LOSSES = ("cross_entropy", "mse")
 
 def validate_mlp(sizes, activation, loss, seed):
     """Check the settings of ``MLP``; return ``sizes`` as a list of ints."""
-    as_choice(activation, "activation", ACTIVATIONS)
+    as_choice(activation, "activation", TRAINABLE)
     as_choice(loss, "loss", LOSSES)
     as_seed(seed)
     return as_sizes(sizes)
@@ -90,6 +94,16 @@ def log_softmax(Z):
     return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
 
 
+def cross_entropy(Z, y):
+    """Mean cross-entropy of logits Z (n, k) for int labels y (n,), and its
+    gradient dL/dZ = (softmax(Z) − one_hot(y)) / n, (n, k)."""
+    n = len(y)
+    log_p = log_softmax(Z)
+    dZ = np.exp(log_p)  # softmax probabilities P
+    dZ[np.arange(n), y] -= 1  # P - one_hot(y)
+    return float(-log_p[np.arange(n), y].mean()), dZ / n
+
+
 def activate(Z, activation):
     """Apply a hidden layer's activation ("relu", "tanh" or "sigmoid") to
     Z; same shape."""
@@ -97,7 +111,7 @@ def activate(Z, activation):
         return np.maximum(Z, 0)
     if activation == "tanh":
         return np.tanh(Z)
-    return 0.5 * (1 + np.tanh(0.5 * Z))  # sigmoid, written so that it never overflows
+    return sigmoid(Z)  # Chapter 1's, which never overflows
 
 
 def activation_grad(A, activation):
@@ -160,14 +174,10 @@ class MLP:
     def _output_loss(self, Z, y):
         """Mean loss of the outputs Z (n, d_out) and its gradient dL/dZ
         (n, d_out)."""
-        n = len(Z)
         if self.loss == "mse":
             diff = Z - y
             return float((diff * diff).mean()), diff * (2 / diff.size)
-        log_p = log_softmax(Z)
-        dZ = np.exp(log_p)  # softmax probabilities P
-        dZ[np.arange(n), y] -= 1  # P - one_hot(y)
-        return float(-log_p[np.arange(n), y].mean()), dZ / n
+        return cross_entropy(Z, y)
 
     def _backward(self, activations, dZ):
         """Backpropagate dL/dZ of the last layer: a list of (dW, db), first
@@ -212,13 +222,11 @@ class MLP:
         self.weights, self.biases = [W for W, _ in new], [b for _, b in new]
         return loss
 
-    def _epoch(self, X, y, lr, batch_size, l1, l2, rng):
-        """One pass over (X, y) in shuffled mini-batches; returns the mean batch
-        loss."""
-        order = rng.permutation(len(X))
+    def fit_epoch(self, X, y, lr, batch_size, l1, l2, rng):
+        """One SGD step on each mini-batch of (X, y), shuffled by ``rng``
+        (``minibatches`` of Chapter 2); returns the mean batch loss."""
         total = 0.0
-        for start in range(0, len(X), batch_size):
-            batch = order[start:start + batch_size]
+        for batch in minibatches(len(X), batch_size, rng):
             total += self.step(X[batch], y[batch], lr, l1, l2) * len(batch)
         return total / len(X)
 
@@ -237,7 +245,7 @@ class MLP:
         rng = np.random.default_rng(seed)
         history = {"train loss": []}
         for _ in range(num_epochs):
-            history["train loss"].append(self._epoch(X, y, lr, batch_size, l1, l2, rng))
+            history["train loss"].append(self.fit_epoch(X, y, lr, batch_size, l1, l2, rng))
             self._record(history, "train", X, y)
             if X_val is not None:
                 self._record(history, "val", X_val, y_val)

@@ -88,6 +88,17 @@ def as_fraction(value, name):
     return _as_real(value, name, "a number between 0 and 1 (exclusive)", lambda v: 0 < v < 1)
 
 
+def as_real(value, name, hint=None):
+    """``value`` as a float: any real number, NaN and ±inf included (a result that
+    overflowed is still a number, for the code that reports it). hint: what to write
+    instead, added to the message."""
+    if not _is_number(value):
+        advice = f": {hint}" if hint else ""
+        raise TypeError(f"{name} must be a real number (an int or a float), "
+                        f"got {_show(value)}{advice}")
+    return float(value)
+
+
 def as_seed(seed, name="seed"):
     """A random seed: an int from 0 to 2**32 − 1, which every generator the book uses
     accepts (numpy's ``default_rng`` and global generator, scikit-learn, torch)."""
@@ -129,6 +140,14 @@ def as_instance(value, name, kind, what):
     """``value`` if it is an instance of ``kind``; ``what`` describes it for the reader
     ("the result of compute_neuron(...)")."""
     if not isinstance(value, kind):
+        raise TypeError(f"{name} must be {what}, got {_show(value)}")
+    return value
+
+
+def as_having(value, name, attributes, what):
+    """``value`` if it has every one of ``attributes`` (duck typing: an object of a class
+    the reader wrote passes too); ``what`` describes it ("a Value")."""
+    if not all(hasattr(value, attribute) for attribute in attributes):
         raise TypeError(f"{name} must be {what}, got {_show(value)}")
     return value
 

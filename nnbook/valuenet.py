@@ -7,9 +7,21 @@ Slow (one Python object per number) but every step can be read.
 
 import random
 
+from nnbook.activations import TRAINABLE
 from nnbook.autograd import Value
+from nnbook.validation import as_choice, as_int, as_sizes
 
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+
+# --- argument validation, package only: each taught method spends one line on it ---
+
+def validate_neuron(num_inputs, activation):
+    """Check the settings of a ``Neuron``: an int ≥ 1 and one of Chapter 1's
+    ``TRAINABLE`` activations, or "linear" (none). Returns the activation's name."""
+    as_int(num_inputs, "num_inputs", minimum=1)
+    return as_choice(activation, "activation", (*TRAINABLE, "linear"))
+
+
+# --- the networks, written out in Chapter 4 ---
 
 
 class Module:
@@ -29,13 +41,9 @@ class Neuron(Module):
     w ~ U(−1, 1), b = 0."""
 
     def __init__(self, num_inputs, activation="tanh"):
-        if isinstance(num_inputs, bool) or not isinstance(num_inputs, int) or num_inputs < 1:
-            raise ValueError(f"num_inputs must be an int ≥ 1, got {num_inputs!r}")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}")
+        self.activation = validate_neuron(num_inputs, activation)
         self.w = [Value(random.uniform(-1, 1)) for _ in range(num_inputs)]
         self.b = Value(0.0)
-        self.activation = activation
 
     def __call__(self, x):
         if len(x) != len(self.w):
@@ -52,8 +60,7 @@ class Layer(Module):
     Values (one Value if a single neuron)."""
 
     def __init__(self, num_inputs, num_outputs, activation="tanh"):
-        if isinstance(num_outputs, bool) or not isinstance(num_outputs, int) or num_outputs < 1:
-            raise ValueError(f"num_outputs must be an int ≥ 1, got {num_outputs!r}")
+        as_int(num_outputs, "num_outputs", minimum=1)
         self.neurons = [Neuron(num_inputs, activation) for _ in range(num_outputs)]
 
     def __call__(self, x):
@@ -73,9 +80,7 @@ class MLP(Module):
     """
 
     def __init__(self, num_inputs, sizes, activation="tanh"):
-        if not isinstance(sizes, (list, tuple)) or len(sizes) == 0:
-            raise TypeError(f"sizes must be a non-empty list of layer widths such as [8, 1], got {sizes!r}")
-        widths = [num_inputs, *sizes]
+        widths = [num_inputs, *as_sizes(sizes, "sizes", min_length=1)]
         self.layers = [Layer(widths[i], widths[i + 1], activation if i < len(sizes) - 1 else "linear")
                        for i in range(len(sizes))]
 

@@ -126,36 +126,49 @@ def test_numbers_of_any_real_type_are_accepted():
     assert repr(Value(1.23456)) == "Value(data=1.235, grad=0)"
 
 
-@pytest.mark.parametrize("bad", ["1.0", None, [1.0], True, 1 + 2j])
-def test_value_refuses_what_is_not_a_real_number(bad):
-    with pytest.raises(TypeError, match="Value holds a real number"):
-        Value(bad)
+def refuses(call, error, message):
+    """``call()`` raises ``error`` with exactly ``message``, on one line."""
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value) == message and "\n" not in message
+
+
+@pytest.mark.parametrize("bad, shown", [("1.0", "'1.0'"), (None, "None"), ([1.0], "a list"),
+                                        (True, "True"), (1 + 2j, "(1+2j)")])
+def test_value_refuses_what_is_not_a_real_number(bad, shown):
+    refuses(lambda: Value(bad), TypeError,
+            f"data must be a real number (an int or a float), got {shown}")
+
+
+def test_a_value_may_hold_an_overflowed_number():
+    # the operation that overflowed is where the trouble is; the Value only carries it
+    assert Value(float("inf")).data == float("inf") and (Value(1e308) * 10).data == float("inf")
 
 
 def test_combining_with_a_string_is_refused():
-    with pytest.raises(TypeError, match="Value holds a real number"):
-        Value(1.0) + "2"
-    with pytest.raises(TypeError, match="Value holds a real number"):
-        "2" * Value(1.0)
+    message = "data must be a real number (an int or a float), got '2'"
+    refuses(lambda: Value(1.0) + "2", TypeError, message)
+    refuses(lambda: "2" * Value(1.0), TypeError, message)
 
 
-@pytest.mark.parametrize("x", [0.0, -1.0])
-def test_log_of_a_non_positive_number_is_refused(x):
-    with pytest.raises(ValueError, match="log needs a positive number"):
-        Value(x).log()
+@pytest.mark.parametrize("x, shown", [(0.0, "0.0"), (-1.0, "-1.0")])
+def test_log_of_a_non_positive_number_is_refused(x, shown):
+    refuses(lambda: Value(x).log(), ValueError,
+            f"the input of log must be a finite number > 0, got {shown}")
 
 
-def test_exponent_must_be_a_plain_number():
-    with pytest.raises(TypeError, match="exponent must be a plain number"):
-        Value(2.0) ** Value(3.0)
-    with pytest.raises(TypeError, match="exponent must be a plain number"):
-        Value(2.0) ** "3"
+@pytest.mark.parametrize("exponent, shown", [(Value(3.0), "a Value"), ("3", "'3'"), (None, "None")])
+def test_exponent_must_be_a_plain_number(exponent, shown):
+    refuses(lambda: Value(2.0) ** exponent, TypeError,
+            f"the exponent must be a real number (an int or a float), got {shown}: "
+            "for a Value exponent write (exponent * base.log()).exp()")
 
 
 def test_negative_base_to_a_fractional_power_is_refused():
-    with pytest.raises(ValueError, match="fractional power"):
-        Value(-8.0) ** 0.5
-    assert (Value(-2.0) ** 3).data == -8.0
+    refuses(lambda: Value(-8.0) ** 0.5, ValueError,
+            "a negative base (-8) to a fractional power (0.5) is not a real number: "
+            "use a whole exponent or a positive base")
+    assert (Value(-2.0) ** 3).data == -8.0 and (Value(-2.0) ** 2.0).data == 4.0
 
 
 # Networks of Values
@@ -216,23 +229,31 @@ def test_a_few_steps_of_gradient_descent_lower_the_loss():
     assert losses[-1] < 0.5 * losses[0]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: Neuron(0), "num_inputs must be an int ≥ 1"),
-    (lambda: Neuron(2.5), "num_inputs must be an int ≥ 1"),
-    (lambda: Neuron(2, activation="step"), "unknown activation 'step'"),
-    (lambda: Layer(2, 0), "num_outputs must be an int ≥ 1"),
-    (lambda: Neuron(2)([1.0, 2.0, 3.0]), "this neuron takes 2 inputs, got 3"),
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: Neuron(0), ValueError, "num_inputs must be an int ≥ 1, got 0"),
+    (lambda: Neuron(2.5), TypeError, "num_inputs must be an int ≥ 1, got 2.5"),
+    (lambda: Neuron(True), TypeError, "num_inputs must be an int ≥ 1, got True"),
+    (lambda: Neuron(2, activation="step"), ValueError,
+     "unknown activation 'step': choose one of sigmoid, tanh, relu, linear"),
+    (lambda: Layer(2, 0), ValueError, "num_outputs must be an int ≥ 1, got 0"),
+    (lambda: Layer(2, "3"), TypeError, "num_outputs must be an int ≥ 1, got '3'"),
+    (lambda: Neuron(2)([1.0, 2.0, 3.0]), ValueError, "this neuron takes 2 inputs, got 3"),
+    (lambda: MLP(2, 8), TypeError,
+     "sizes must be a list of layer sizes such as [64, 128, 10], got 8"),
+    (lambda: MLP(2, []), ValueError, "sizes must hold at least 1 layer sizes, got []"),
+    (lambda: MLP(2, [8, 0]), ValueError, "sizes[1] must be an int ≥ 1, got 0"),
+    (lambda: MLP(0, [8, 1]), ValueError, "num_inputs must be an int ≥ 1, got 0"),
 ])
-def test_networks_refuse_bad_sizes(make, message):
-    with pytest.raises(ValueError, match=message):
-        make()
+def test_networks_refuse_bad_sizes(make, error, message):
+    refuses(make, error, message)
 
 
-def test_mlp_needs_a_list_of_sizes():
-    with pytest.raises(TypeError, match="sizes must be a non-empty list"):
-        MLP(2, 8)
-    with pytest.raises(TypeError, match="sizes must be a non-empty list"):
-        MLP(2, [])
+def test_networks_offer_chapter_1s_trainable_activations():
+    from nnbook.activations import TRAINABLE
+
+    outputs = {name: Neuron(1, name)([0.0]).data for name in (*TRAINABLE, "linear")}
+    # w·0 + b = 0 with b = 0: each activation at 0
+    assert outputs == {"sigmoid": 0.5, "tanh": 0.0, "relu": 0.0, "linear": 0.0}
 
 
 # Drawing the graph
@@ -265,12 +286,12 @@ def test_plot_graph_draws_every_node():
 
 
 def test_plot_graph_refuses_bad_input():
-    with pytest.raises(TypeError, match="root must be a Value"):
-        plot_graph(3.0)
-    with pytest.raises(TypeError, match="names must be a dict of name → Value"):
-        plot_graph(Value(1.0), names={"a": 1.0})
-    with pytest.raises(TypeError, match="root must be a Value"):
-        graph_layout([Value(1.0)])
+    refuses(lambda: plot_graph(3.0), TypeError, "root must be a Value, got 3.0")
+    refuses(lambda: plot_graph(Value(1.0), names={"a": 1.0}), TypeError,
+            "names['a'] must be a Value, got 1.0")
+    refuses(lambda: plot_graph(Value(1.0), names=[Value(1.0)]), TypeError,
+            "names must be a dict of name → Value, such as dict(a=a, b=b), got a list")
+    refuses(lambda: graph_layout([Value(1.0)]), TypeError, "root must be a Value, got a list")
     big = sum(Value(float(i)) for i in range(150))
     with pytest.raises(ValueError, match="at most 200 Values, this one has 301"):
         plot_graph(big)

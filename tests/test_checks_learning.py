@@ -8,7 +8,7 @@ import pytest
 from nnbook.activations import sigmoid
 from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
 from nnbook.checks.learning import (EXPLORER_BATCHES, EXPLORER_LRS, EXPLORER_STEPS,
-                                    FAILED_REGIMES, check_confidently_wrong,
+                                    check_confidently_wrong,
                                     check_convergence_factor, check_explorer_experiment,
                                     check_gradient_by_hand, check_perceptron_update_pm,
                                     check_sigmoid_mse_gradients, line_data)
@@ -250,12 +250,22 @@ def test_convergence_steps_wrong(steps, message):
 
 
 # Exercise 5 -------------------------------------------------------------------------------
+def test_checks_do_not_load_a_widget():
+    import subprocess
+    import sys
+
+    code = ("import sys, nnbook.checks.neuron, nnbook.checks.learning; "
+            "print(sorted(m for m in sys.modules if m.startswith('nnbook.widgets')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 @pytest.fixture(scope="module")
 def explorer_answer():
-    from nnbook.widgets.learning_rate import compute_learning_rate
+    from nnbook.learning import compute_learning_rate
 
     return {bs: next(lr for lr in EXPLORER_LRS
-                     if compute_learning_rate(lr, EXPLORER_STEPS, bs)["regime"] in FAILED_REGIMES)
+                     if compute_learning_rate(lr, EXPLORER_STEPS, bs)["failed"])
             for bs in EXPLORER_BATCHES}
 
 

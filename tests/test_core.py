@@ -130,5 +130,26 @@ def test_derivatives_match_torch():
 
 def test_get_activation():
     assert activations.get_activation("relu") is activations.relu
-    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
-        activations.get_activation("gelu")
+    for name, message in (("gelu", "unknown activation 'gelu'"), (None, "unknown activation None")):
+        with pytest.raises(ValueError) as raised:
+            activations.get_activation(name)
+        assert str(raised.value) == f"{message}: choose one of step, sigmoid, tanh, relu"
+
+
+def test_one_table_of_activations():
+    # every choice of activation in the package is drawn from ACTIVATIONS
+    assert set(activations.ACTIVATIONS) == set(activations.DERIVATIVES)
+    assert activations.TRAINABLE == ("sigmoid", "tanh", "relu")
+    z = np.linspace(-3, 3, 7)
+    for name in activations.TRAINABLE:  # a slope to follow somewhere
+        assert np.any(activations.DERIVATIVES[name](z) != 0)
+    assert not np.any(activations.step_grad(z))
+
+
+def test_sigmoid_keeps_float32_and_takes_ints():
+    z32 = np.array([-100.0, 0.0, 100.0], dtype=np.float32)
+    with np.errstate(all="raise"):
+        assert activations.sigmoid(z32).dtype == np.float32
+        np.testing.assert_array_equal(activations.sigmoid(z32), [0.0, 0.5, 1.0])
+    assert activations.sigmoid(np.array([0, 1])).dtype == np.float64
+    assert activations.sigmoid([0, 0]).tolist() == [0.5, 0.5]

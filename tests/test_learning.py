@@ -7,9 +7,10 @@ from nnbook.activations import sigmoid
 from nnbook.datasets import logic_gate, make_blobs
 from nnbook.learning import (cross_entropy_grad, cross_entropy_loss, gradient_descent,
                              learning_regime, logistic_gradients, logistic_loss, minibatches,
-                             mse_grad, mse_loss, perceptron_update, predict_proba, train_logistic,
-                             train_perceptron, validate_data, validate_descent,
-                             validate_logistic, validate_pair, validate_perceptron, validate_run)
+                             mse_grad, mse_loss, perceptron_update, predict_proba, quarter_means,
+                             run_failed, train_logistic, train_perceptron, validate_data,
+                             validate_descent, validate_logistic, validate_pair,
+                             validate_perceptron, validate_run)
 
 
 def numerical_grad(f, x, h=1e-6):
@@ -306,6 +307,48 @@ def test_shortest_run_and_bad_runs():
         learning_regime([0.0], [1.0])
     with pytest.raises(ValueError, match="loss must have shape \\(3,\\)"):
         validate_run([0.0, 1.0, 2.0], [1.0, 0.5])
+
+
+# The one rule for a run that went wrong (run_failed), and its agreement with the regimes ---
+
+def test_quarter_means():
+    assert quarter_means(np.arange(8.0)) == (6.5, 4.5)   # a quarter of 8 is 2 losses
+    assert quarter_means([3.0, 1.0]) == (1.0, 3.0)       # at least one loss each
+    assert quarter_means(np.arange(7.0)) == (6.0, 5.0)   # a quarter of 7 rounds down to 1
+
+
+@pytest.mark.parametrize("loss, failed", [
+    (FALLING, False),
+    ([1.0, 3.0, 0.2, 2.0, 0.5, 0.9, 1.1, 1.5, 0.5], True),    # last quarter averages the start
+    ([1.0, 3.0, 0.2, 2.0, 0.5, 0.9, 1.1, 1.5, 0.49], False),  # just below it
+    ([1.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 0.5, 0.5], False),   # a swing that came back down
+    ([1.0, 0.5, np.inf], True), ([1.0, np.nan, 0.1], True),   # overflowed, even if it fell
+    ([1.0, 1.0], True), ([1.0, 0.99], False),
+])
+def test_run_failed(loss, failed):
+    assert run_failed(loss) is failed
+
+
+@pytest.mark.parametrize("loss", [
+    FALLING, [1.0, 3.0, 0.2, 2.0, 0.5, 0.9, 1.1, 1.5, 0.5], [1.0, 1.0, 1.0, 1.0, 1.0, 1.5, 1.5, 3.0, 3.01],
+    [10.0, 5.0, 4.0, 3.0, 2.0, 1.0, 1.0, 2.5, 2.5], [*FALLING[:-1], np.inf], [1.0, 1.0]])
+def test_a_failed_run_is_unstable_or_diverging_and_no_other(loss):
+    regime = learning_regime(STRAIGHT[:len(loss)], loss)
+    assert run_failed(loss) == (regime in ("unstable", "diverging"))
+
+
+@pytest.mark.parametrize("loss, error, message", [
+    ([1.0], ValueError, "loss must hold the loss at the start and after at least one step, "
+                        "shape (m,) with m ≥ 2, got (1,)"),
+    ([[1.0, 0.5]], ValueError, "loss must be a 1-D array, got shape (1, 2)"),
+    ("high", TypeError, "loss must be an array of numbers, with rows of equal length, "
+                        "got 'high'"),
+    (None, TypeError, "loss must be an array of numbers, got None"),
+])
+def test_run_failed_refuses_what_is_not_a_run(loss, error, message):
+    with pytest.raises(error) as raised:
+        run_failed(loss)
+    assert str(raised.value) == message
 
 
 @pytest.mark.parametrize("lr, regime", [

@@ -19,15 +19,20 @@ from notebooks import CHAPTERS, ROOT, read
 
 SAVE = re.compile(r"^#@save\s+(nnbook(?:\.\w+)+)\s*$", re.MULTILINE)
 CLASS_BODY = "<class body>"
-# What a module may hold beyond the chapters' saved cells: validation and tables around them.
+# What a module may hold beyond the chapters' saved cells: validation and tables around them,
+# and the headless compute_* of a chapter's explorer (its checks use it without the widget).
 PACKAGE_ONLY = {
-    "nnbook.activations": {"ACTIVATIONS", "DERIVATIVES", "get_activation"},
-    "nnbook.learning": {"validate_data", "validate_descent", "validate_logistic",
-                        "validate_pair", "validate_perceptron", "validate_run"},
-    "nnbook.autograd": set(),
-    "nnbook.valuenet": {"ACTIVATIONS"},
-    "nnbook.scratch": {"ACTIVATIONS", "DTYPE", "LOSSES", "validate_batch", "validate_fit",
-                       "validate_inputs", "validate_mlp"},
+    "nnbook.activations": {"ACTIVATIONS", "DERIVATIVES", "TRAINABLE", "get_activation",
+                           "NEURON_DATASETS", "neuron_data", "compute_neuron"},
+    "nnbook.learning": {"validate_data", "validate_descent", "validate_logistic", "validate_losses",
+                        "validate_pair", "validate_perceptron", "validate_run",
+                        "REGIMES", "EXPLORER_DATA", "EXPLORER_BATCH_SIZES", "EXPLORER_DEFAULTS",
+                        "compute_learning_rate", "regime_message"},
+    "nnbook.autograd": {"validate_power"},
+    "nnbook.valuenet": {"validate_neuron"},
+    "nnbook.scratch": {"DTYPE", "LOSSES", "validate_batch", "validate_fit", "validate_inputs",
+                       "validate_mlp"},
+    "nnbook.conv": {"validate_conv", "validate_pool"},
 }
 
 

@@ -8,7 +8,10 @@ import pytest
 import torch
 
 from nnbook.datasets import load_digits, make_moons
-from nnbook.scratch import DTYPE, MLP, activate, activation_grad, log_softmax, softmax
+from nnbook.activations import TRAINABLE, sigmoid
+from nnbook.learning import minibatches
+from nnbook.scratch import (DTYPE, MLP, activate, activation_grad, cross_entropy, log_softmax,
+                            softmax)
 
 
 def batch(sizes, n=7, loss="cross_entropy", seed=1):
@@ -174,6 +177,39 @@ def test_fit_on_digits_reaches_97_percent_quickly():
     assert model.score(X_test, y_test) >= 0.97
 
 
+def test_the_activations_are_chapter_1s_and_float32_stays_float32():
+    Z = np.linspace(-90, 90, 13, dtype=np.float32).reshape(1, -1)
+    for name in TRAINABLE:
+        assert activate(Z, name).dtype == np.float32
+    # the one sigmoid of the book, bit for bit, and no overflow at ±90 in float32
+    assert np.array_equal(activate(Z, "sigmoid"), sigmoid(Z))
+    assert activate(Z, "sigmoid")[0, 0] == 0.0 and activate(Z, "sigmoid")[0, -1] == 1.0
+
+
+def test_cross_entropy_matches_torch_and_is_the_mlps_loss():
+    rng = np.random.default_rng(3)
+    Z, y = rng.standard_normal((6, 4)) * 50, rng.integers(0, 4, 6)
+    loss, dZ = cross_entropy(Z, y)
+    Z_t = torch.tensor(Z, requires_grad=True)
+    loss_t = torch.nn.functional.cross_entropy(Z_t, torch.tensor(y))
+    loss_t.backward()
+    assert loss == pytest.approx(loss_t.item(), rel=1e-12)
+    np.testing.assert_allclose(dZ, Z_t.grad.numpy(), rtol=1e-10, atol=1e-12)
+    model = MLP([3, 4], seed=0)
+    X = rng.standard_normal((6, 3)).astype(np.float32)
+    assert model.loss_and_grads(X, y)[0] == cross_entropy(model.forward(X), y)[0]
+
+
+def test_an_epoch_steps_through_chapter_2s_minibatches():
+    X, y = make_moons(50, seed=0)
+    model, copy = MLP([2, 4, 2], seed=0), MLP([2, 4, 2], seed=0)
+    mean = model.fit_epoch(X.astype(DTYPE), y, 0.5, 16, 0.0, 0.0, np.random.default_rng(7))
+    losses = [copy.step(X[i], y[i], 0.5) * len(i)
+              for i in minibatches(len(X), 16, np.random.default_rng(7))]
+    assert mean == pytest.approx(sum(losses) / len(X), rel=1e-12)
+    assert all(np.array_equal(a, b) for a, b in zip(model.weights, copy.weights))
+
+
 def test_fit_is_deterministic_and_seed_changes_the_order():
     X, y = make_moons(100, seed=0)
     runs = [MLP([2, 8, 2], seed=0).fit(X, y, num_epochs=3, seed=s)["train loss"] for s in (0, 0, 1)]
@@ -216,7 +252,7 @@ def test_bad_sizes_are_refused(sizes, error, message):
 
 
 def test_bad_activation_loss_or_seed_is_refused():
-    with pytest.raises(ValueError, match="^unknown activation 'softplus': choose one of relu, tanh, sigmoid$"):
+    with pytest.raises(ValueError, match="^unknown activation 'softplus': choose one of sigmoid, tanh, relu$"):
         MLP([2, 3, 2], activation="softplus")
     with pytest.raises(ValueError, match="^unknown loss 'hinge': choose one of cross_entropy, mse$"):
         MLP([2, 3, 2], loss="hinge")

@@ -102,6 +102,30 @@ def test_as_function_and_as_instance():
             "result must be a dict, got a type")
 
 
+def test_as_real_takes_any_real_number_even_one_that_overflowed():
+    for value in (2, -1.5, np.float32(0.25), np.int64(3), np.inf, -np.inf):
+        assert v.as_real(value, "data") == float(value) and type(v.as_real(value, "data")) is float
+    assert np.isnan(v.as_real(np.nan, "data"))
+    for value, shown in [("2.0", "'2.0'"), (None, "None"), (True, "True"), (1 + 2j, "(1+2j)"),
+                         ([1.0], "a list"), (np.ones(2), "an array of shape (2,)")]:
+        refuses(lambda: v.as_real(value, "data"), TypeError,
+                f"data must be a real number (an int or a float), got {shown}")
+    refuses(lambda: v.as_real("3", "the exponent", hint="write 3"), TypeError,
+            "the exponent must be a real number (an int or a float), got '3': write 3")
+
+
+def test_as_having_is_duck_typing():
+    class Point:
+        x, y = 1.0, 2.0
+
+    point = Point()
+    assert v.as_having(point, "p", ("x", "y"), "a point") is point
+    refuses(lambda: v.as_having(3.0, "p", ("x", "y"), "a point with x and y"), TypeError,
+            "p must be a point with x and y, got 3.0")
+    refuses(lambda: v.as_having({"x": 1, "y": 2}, "p", ("x", "y"), "a point"), TypeError,
+            "p must be a point, got a dict")
+
+
 def test_as_sizes():
     assert v.as_sizes([64, np.int64(128), 10]) == [64, 128, 10]
     assert v.as_sizes((3,), "widths", min_length=1) == [3]

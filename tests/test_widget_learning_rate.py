@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnbook.learning import learning_regime  # noqa: E402
-from nnbook.widgets.learning_rate import (BATCH_SIZES, DEFAULTS, FAILED,  # noqa: E402
+from nnbook.learning import learning_regime, regime_message, run_failed  # noqa: E402
+from nnbook.widgets.learning_rate import (BATCH_SIZES, DEFAULTS,  # noqa: E402
                                           LOG10_LR_RANGE, REGIMES, STEPS_RANGE,
                                           compute_learning_rate, learning_rate_widget,
                                           plot_learning_rate)
@@ -34,10 +34,12 @@ def test_compute_and_plot_at_the_ends_of_every_range(lr, num_steps, batch_size):
     assert 0 <= result["accuracy"] <= 100
     assert result["regime"] in REGIMES
     assert result["regime"] == learning_regime(result["path"], result["loss"])
+    assert result["failed"] is run_failed(result["loss"])
+    assert result["failed"] == (result["regime"] in ("unstable", "diverging"))
     ax_loss, ax_map = plot_learning_rate(result)
     assert ax_loss.lines and np.all(np.isfinite(ax_loss.lines[0].get_ydata()))
     assert result["regime"] in ax_loss.get_title()
-    if result["regime"] in FAILED:
+    if result["failed"]:
         assert "too large" in ax_map.texts[0].get_text()
     else:
         assert result["regime"] in ax_map.get_title()
@@ -97,7 +99,7 @@ def test_zig_zag_message_and_small_batch_noise():
 def test_exercise_5_thresholds():
     # the smallest unstable learning rate on the grid of Exercise 5, per batch size
     grid = (1, 2, 3, 5, 10, 20, 30, 50, 100)
-    found = {bs: next(lr for lr in grid if compute_learning_rate(lr, 100, bs)["regime"] in FAILED)
+    found = {bs: next(lr for lr in grid if compute_learning_rate(lr, 100, bs)["failed"])
              for bs in (200, 20, 1)}
     assert found == {200: 50, 20: 30, 1: 5}
 
@@ -122,6 +124,14 @@ def test_compute_rejects_bad_settings(kwargs, error, message):
     assert str(raised.value) == message
 
 
+def test_the_widget_offers_the_maths_modules_compute():
+    # the checks import compute_learning_rate from nnbook.learning; the widget re-exports it
+    import nnbook.learning
+    import nnbook.widgets.learning_rate as widget
+
+    assert widget.compute_learning_rate is nnbook.learning.compute_learning_rate
+
+
 def test_plot_rejects_something_else():
     with pytest.raises(TypeError, match=r"^result must be the dict returned by compute_learning_rate\(...\), with"):
         plot_learning_rate({"w": 1})
@@ -140,10 +150,8 @@ def test_widget_builds_and_redraws_headlessly():
 
 def test_messages_for_a_diverging_run():
     # the logistic neuron never diverges (bounded gradient), but the message is ready
-    from nnbook.widgets.learning_rate import _message
-
-    growing = _message(np.array([0.7, 1.0, 3.0, 9.0]), 9.0, "diverging", 1234.5, 200)
+    growing = regime_message(np.array([0.7, 1.0, 3.0, 9.0]), 9.0, "diverging", 1234.5, 200)
     assert growing.startswith("diverging: learning rate 1230 is too large.")
     assert "keeps growing" in growing and "ten times smaller" in growing
-    overflow = _message(np.array([0.7, np.inf]), np.inf, "diverging", 5.0, 200)
+    overflow = regime_message(np.array([0.7, np.inf]), np.inf, "diverging", 5.0, 200)
     assert "overflowed" in overflow and "inf" not in overflow

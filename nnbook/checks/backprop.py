@@ -5,15 +5,12 @@ import numbers
 
 import numpy as np
 
+from nnbook.activations import sigmoid
 from nnbook.autograd import Value, topological_order
 from nnbook.checks import CheckFailed, check, choice, close, expect, fmt
 
 OPS = ("exp", "log", "tanh", "sigmoid", "relu")
 HAND = {"a": 3.0, "b": -2.0}  # L = (a·b + a)²
-
-
-def _sigmoid(x):
-    return 0.5 * (1 + math.tanh(0.5 * x))
 
 
 def _number(value, what):
@@ -29,7 +26,7 @@ LOCAL_GRADS = {  # d out / d x, for reference
     "exp": math.exp,
     "log": lambda x: 1 / x,
     "tanh": lambda x: 1 - math.tanh(x) ** 2,
-    "sigmoid": lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
+    "sigmoid": lambda x: float(sigmoid(x) * (1 - sigmoid(x))),
     "relu": lambda x: float(x > 0),
 }
 INPUTS = {"exp": (0.0, 1.0, -2.0, 5.0), "log": (1.0, 0.5, 4.0, 100.0),

@@ -6,6 +6,7 @@ import numpy as np
 
 from nnbook.activations import sigmoid
 from nnbook.checks import CheckFailed, check, choice, close, expect, fmt
+from nnbook.learning import compute_learning_rate
 
 # Exercise 1: one example, by hand.
 HAND_X, HAND_Y = np.array([1.0, 2.0]), 1.0
@@ -16,7 +17,6 @@ SHRINK = 1e-3
 EXPLORER_LRS = (1, 2, 3, 5, 10, 20, 30, 50, 100)
 EXPLORER_BATCHES = (200, 20, 1)
 EXPLORER_STEPS = 100
-FAILED_REGIMES = ("unstable", "diverging")
 
 
 def _same(actual, expected, atol=2e-3):
@@ -248,15 +248,14 @@ def check_convergence_factor(convergence_factor, steps_smooth, steps_fastest):
 
 
 def _explorer_reference():
-    """The smallest learning rate of EXPLORER_LRS that is unstable or diverging, per batch
-    size, and the regime of every run (to tell the learner what a wrong choice was)."""
-    from nnbook.widgets.learning_rate import compute_learning_rate
-
-    regimes = {(bs, lr): compute_learning_rate(lr, EXPLORER_STEPS, bs)["regime"]
-               for bs in EXPLORER_BATCHES for lr in EXPLORER_LRS}
-    first = {bs: next(lr for lr in EXPLORER_LRS if regimes[bs, lr] in FAILED_REGIMES)
+    """The smallest learning rate of EXPLORER_LRS whose run failed (unstable or diverging,
+    ``nnbook.learning.run_failed``), per batch size, and every run (its regime tells the
+    learner what a wrong choice was)."""
+    runs = {(bs, lr): compute_learning_rate(lr, EXPLORER_STEPS, bs)
+            for bs in EXPLORER_BATCHES for lr in EXPLORER_LRS}
+    first = {bs: next(lr for lr in EXPLORER_LRS if runs[bs, lr]["failed"])
              for bs in EXPLORER_BATCHES}
-    return first, regimes
+    return first, runs
 
 
 EXPLORER_OPTIONS = {
@@ -281,16 +280,16 @@ def check_explorer_experiment(smallest_unstable, answer):
     missing = [bs for bs in EXPLORER_BATCHES if bs not in smallest_unstable]
     expect(not missing, f"smallest_unstable has no entry for batch size "
                         f"{', '.join(map(str, missing))}: one per batch size {EXPLORER_BATCHES}")
-    first, regimes = _explorer_reference()
+    first, runs = _explorer_reference()
     for bs in EXPLORER_BATCHES:
         lr = smallest_unstable[bs]
         expect(lr in EXPLORER_LRS, f"with batch size {bs}: {lr!r} is not one of the learning "
                                    f"rates to try, {', '.join(map(str, EXPLORER_LRS))}")
-        expect(regimes[bs, lr] in FAILED_REGIMES,
-               f"with batch size {bs} the run at lr = {lr} is {regimes[bs, lr]}, not yet "
+        expect(runs[bs, lr]["failed"],
+               f"with batch size {bs} the run at lr = {lr} is {runs[bs, lr]['regime']}, not yet "
                "unstable: try larger learning rates")
         expect(lr == first[bs], f"with batch size {bs} the run is already "
-                                f"{regimes[bs, first[bs]]} at lr = {first[bs]}: find the "
+                                f"{runs[bs, first[bs]]['regime']} at lr = {first[bs]}: find the "
                                 "smallest such learning rate")
     choice(answer, "B", EXPLORER_OPTIONS, EXPLORER_FEEDBACK)
     rates = ", ".join(str(first[bs]) for bs in EXPLORER_BATCHES)

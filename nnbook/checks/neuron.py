@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 
-from nnbook.activations import sigmoid, step
+from nnbook.activations import compute_neuron, neuron_data, sigmoid, step
 from nnbook.checks import CheckFailed, check, choice, close, expect, fmt
 from nnbook.datasets import GATES, logic_gate
 
@@ -166,8 +166,6 @@ def check_num_computable(num_computable):
 @check
 def check_moons_settings(settings, best_xor_accuracy):
     """Exercise 6: playground settings reaching ≥ 85 % on the moons, and the best accuracy on the XOR gate."""
-    from nnbook.widgets.neuron import compute_neuron, neuron_data
-
     expect(isinstance(settings, dict) and {"w1", "w2", "b"} <= set(settings),
            "settings should be a dict with the keys 'w1', 'w2' and 'b'")
     for key in ("w1", "w2", "b"):

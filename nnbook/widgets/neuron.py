@@ -1,49 +1,22 @@
 """The neuron playground (Chapter 1): two weights, a bias and an activation → the
-output surface, the decision boundary and the accuracy on a 2-D data set."""
+output surface, the decision boundary and the accuracy on a 2-D data set.
 
-from collections import namedtuple
+``compute_neuron`` and ``neuron_data`` live in ``nnbook.activations`` (the checks use them
+without loading a widget); they are imported here so that the playground's three layers
+can be had from one module."""
 
 import numpy as np
 
-from nnbook import datasets
-from nnbook.activations import ACTIVATIONS
-from nnbook.plotting import as_points, class_cmap, grid_over, plot_level_line, plot_points
-from nnbook.validation import as_choice, as_float, as_instance
+# the arithmetic lives beside the activations, where the checks use it too
+from nnbook.activations import (ACTIVATIONS, NEURON_DATASETS as DATASET_NAMES,  # noqa: F401
+                                NeuronResult, compute_neuron, neuron_data)
+from nnbook.plotting import class_cmap, plot_level_line, plot_points
+from nnbook.validation import as_instance
 
 WEIGHT_RANGE = (-5.0, 5.0)
 BIAS_RANGE = (-5.0, 5.0)
 SLIDER_STEP = 0.1
 DEFAULTS = {"w1": 1.0, "w2": 1.0, "b": 0.0, "activation": "sigmoid", "dataset": "blobs"}
-DATASET_NAMES = ("blobs", "moons", "circles", "xor", "AND gate", "OR gate", "XOR gate")
-
-NeuronResult = namedtuple("NeuronResult", "xx yy surface X y predictions accuracy w b activation")
-
-
-def neuron_data(name):
-    """The playground's data sets by name: X (n, 2) float64, y (n,) int64."""
-    name = as_choice(name, "data set", DATASET_NAMES)
-    if name.endswith(" gate"):
-        return datasets.logic_gate(name.split()[0])
-    noise = {"blobs": 0.5, "moons": 0.1, "circles": 0.1, "xor": 0.1}[name]
-    return datasets.make_dataset(name, n=200, noise=noise, seed=0)
-
-
-def compute_neuron(X, y, w1, w2, b, activation="sigmoid", resolution=60):
-    """One neuron a(w1·x1 + w2·x2 + b) over the data's plane.
-
-    X: (n, 2) points, y: (n,) labels 0/1. The neuron predicts class 1 where
-    w·x + b ≥ 0, whatever the activation (all four are increasing, so the
-    boundary is the line w·x + b = 0). Returns a NeuronResult with the output
-    surface (resolution × resolution), the predictions and the accuracy.
-    """
-    X, y = as_points(X, y)
-    w, b = np.array([as_float(w1, "w1"), as_float(w2, "w2")]), as_float(b, "b")
-    activation = as_choice(activation, "activation", tuple(ACTIVATIONS))
-    xx, yy, grid = grid_over(X, resolution)
-    surface = ACTIVATIONS[activation](grid @ w + b).reshape(xx.shape)
-    predictions = (X @ w + b >= 0).astype(np.int64)
-    accuracy = float(np.mean(predictions == y))
-    return NeuronResult(xx, yy, surface, X, y, predictions, accuracy, w, b, activation)
 
 
 def plot_neuron(result, ax=None):
