@@ -195,9 +195,10 @@ OVERLAPS = """cell => {
 
 # New pictures a second that a live widget must show while it trains. Measured in this test
 # on the shared 2-core machine (load average about 5): the playground showed about 2.5 when it
-# redrew its whole figure, 8.7 drawing only what changed (at most 10). The floor is well
-# below that, and above the old rate.
-LIVE_FRAMES_FLOOR = 4
+# redrew its whole figure, 8.7 drawing only what changed (at most 10); the depth explorer
+# (Chapter 7), which trains a deeper network each frame, 4.7. The floor is below both, so a
+# slower machine does not fail the test, and above the old full-redraw rate.
+LIVE_FRAMES_FLOOR = 3
 
 
 def _stable_signature(cell, before=None, timeout=30, quiet=1.5):
