@@ -1,5 +1,6 @@
 """Helpers shared by the tests: where the notebooks are and how to read them."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -31,3 +32,15 @@ def stdout_lines(cell):
 def check_cells(notebook):
     """Code cells that call an exercise check (a function named check_…)."""
     return [c for c in notebook.cells if c.cell_type == "code" and CHECK_CALL.search(c.source)]
+
+
+def glued(notebook):
+    """name → value of every glue record stored in a notebook."""
+    values = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                text = output.data["application/papermill.record/text/plain"]
+                values[name] = ast.literal_eval(text)
+    return values

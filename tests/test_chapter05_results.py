@@ -10,7 +10,6 @@ the claims the prose makes about them, so that a re-execution that changes a num
 leave a sentence behind that the number contradicts.
 """
 
-import ast
 import contextlib
 import io
 import re
@@ -19,7 +18,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from notebooks import ROOT, read
+from notebooks import ROOT, glued, read
 
 CHAPTER = ROOT / "chapters" / "05_digits.ipynb"
 # One test image is 0.22 points; a mean over five subsets moves by 0.04 points per flip.
@@ -42,17 +41,6 @@ def cell_with(notebook, text):
 def stored_text(cell):
     return "".join(o.text for o in cell.outputs if o.output_type == "stream")
 
-
-def glued(notebook):
-    """name → value of every glue record stored in the chapter."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                text = output.data["application/papermill.record/text/plain"]
-                values[name] = ast.literal_eval(text)
-    return values
 
 
 def run_cells(sources, namespace):

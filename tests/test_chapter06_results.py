@@ -10,14 +10,13 @@ about them, including the cell tagged ``nbval-ignore-output`` (how far apart the
 weights end up) and the stored step times.
 """
 
-import ast
 import contextlib
 import io
 
 import matplotlib
 import pytest
 
-from notebooks import ROOT, read
+from notebooks import ROOT, glued, read
 
 matplotlib.use("Agg")
 
@@ -30,17 +29,6 @@ EPOCH_TOLERANCE = 3         # epochs of early stopping
 def notebook():
     return read(CHAPTER)
 
-
-def glued(notebook):
-    """name → value of every glue record stored in the chapter."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = ast.literal_eval(
-                    output.data["application/papermill.record/text/plain"])
-    return values
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,13 @@ compare with the stored glue values within a stated tolerance, and check
 the claims the prose makes about them.
 """
 
-import ast
 import contextlib
 import io
 
 import matplotlib
 import pytest
 
-from notebooks import ROOT, read
+from notebooks import ROOT, glued, read
 
 matplotlib.use("Agg")
 
@@ -29,17 +28,6 @@ TRAINING_CELLS = ("depth_accs[i, j] =", "norm_runs[norm] =",
 def notebook():
     return read(CHAPTER)
 
-
-def glued(notebook):
-    """name → value of every glue record stored in the chapter."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = ast.literal_eval(
-                    output.data["application/papermill.record/text/plain"])
-    return values
 
 
 @pytest.fixture(scope="module")

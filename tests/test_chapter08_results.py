@@ -12,14 +12,13 @@ CNN, and the MNIST-1D table of Greydanus and Kobak. These tests check what the p
 The MNIST-1D runs take a minute; they are not repeated here, only the stored table is checked.
 """
 
-import ast
 import contextlib
 import io
 
 import matplotlib
 import pytest
 
-from notebooks import ROOT, read
+from notebooks import ROOT, glued, read
 
 matplotlib.use("Agg")
 
@@ -36,17 +35,6 @@ ACCURACY_TOLERANCE = 1.0    # digits CNN, points: one test image is 0.22
 def notebook():
     return read(CHAPTER)
 
-
-def glued(notebook):
-    """name → value of every glue record stored in the chapter."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = ast.literal_eval(
-                    output.data["application/papermill.record/text/plain"])
-    return values
 
 
 def test_the_table_cell_is_the_one_nbval_ignores(notebook):

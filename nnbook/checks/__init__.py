@@ -20,6 +20,7 @@ they compare with can be read in this package by anyone who looks.
 """
 
 import functools
+import sys
 import sysconfig
 import warnings
 from pathlib import Path
@@ -111,6 +112,21 @@ def require_done(value):
         raise NotDone()
     if isinstance(value, dict) and any(v is Ellipsis for v in value.values()):
         raise NotDone()
+
+
+def returned(value, call):
+    """``value``, or fail with the right words when the learner's ``call`` returned None."""
+    if value is None:
+        raise CheckFailed(f"{call} returned None: does your function end with `return …`?")
+    return value
+
+
+def numbers(value):
+    """A tensor answer as a float numpy array; anything else as it is (close() names it)."""
+    torch = sys.modules.get("torch")  # a tensor exists only where torch is already loaded
+    if torch is not None and isinstance(value, torch.Tensor):
+        return value.detach().cpu().double().numpy()
+    return value
 
 
 def expect(condition, message):

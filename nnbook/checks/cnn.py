@@ -4,22 +4,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from nnbook.checks import numbers as _numbers
+from nnbook.checks import returned as _returned
 from nnbook.checks import CheckFailed, check, choice, close, expect
 
 
-def _returned(value, call):
-    """Fail with the right words when the learner's function returned None."""
-    if value is None:
-        raise CheckFailed(f"{call} returned None: does your function end with "
-                          "`return …`?")
-    return value
-
-
-def _numbers(value):
-    """A tensor answer as a numpy array (close() names other kinds)."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().double().numpy()
-    return value
 
 
 def _is_int(value):

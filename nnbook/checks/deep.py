@@ -6,15 +6,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnbook.checks import returned as _returned
 from nnbook.checks import CheckFailed, check, choice, close, expect
 
-
-def _returned(value, call):
-    """Fail with the right words when the learner's function returned None."""
-    if value is None:
-        raise CheckFailed(f"{call} returned None: does your function end "
-                          "with `return …`?")
-    return value
 
 
 def _numbers(value):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from nnbook.checks import returned as _returned
 from nnbook.checks import CheckFailed, check, choice, close, expect
 from nnbook.scratch import softmax
 
@@ -20,12 +21,6 @@ def _ref_ce_grad(Z, y, smoothing=0.0):
     targets = (1 - smoothing) * np.eye(Z.shape[1])[y] + smoothing / Z.shape[1]
     return (softmax(Z) - targets) / len(y)
 
-
-def _returned(value, call):
-    """Fail with the right words when the learner's function returned None."""
-    if value is None:
-        raise CheckFailed(f"{call} returned None: does your function end with `return …`?")
-    return value
 
 
 def _as_array(value):
