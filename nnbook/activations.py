@@ -15,7 +15,7 @@ from collections import namedtuple
 import numpy as np
 
 from nnbook import datasets
-from nnbook.plotting import as_points, grid_over
+from nnbook.datasets import as_points, grid_over
 from nnbook.validation import as_choice, as_float
 
 

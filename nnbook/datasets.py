@@ -9,7 +9,7 @@ in {0, 1}. ``logic_gate`` gives the four rows of a truth table (Chapter 1).
 
 import numpy as np
 
-from nnbook.validation import (as_choice, as_fraction, as_int, as_nonnegative,
+from nnbook.validation import (as_array, as_choice, as_fraction, as_int, as_nonnegative,
                                as_positive, as_seed)
 
 DATASETS = ("xor", "circles", "moons", "spirals", "blobs")
@@ -21,6 +21,23 @@ GATES = {
     "xor": (0, 1, 1, 0),
     "xnor": (1, 0, 0, 1),
 }
+
+
+def as_points(X, y=None):
+    """A 2-D data set: X (n, 2) finite floats, n ≥ 1, and y (n,) labels or None.
+    Returns numpy arrays."""
+    X = as_array(X, "X", shape=("n", 2))
+    return X, None if y is None else as_array(y, "y", shape=(len(X),), dtype=None)
+
+
+def grid_over(X, resolution=100, margin=0.5):
+    """A square grid covering the points: returns xx, yy (resolution, resolution) and
+    the grid points as an (resolution², 2) array."""
+    X, _ = as_points(X)
+    resolution = as_int(resolution, "resolution", minimum=2)
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
 def _generator(n, noise, seed):

@@ -19,11 +19,13 @@ The ``validate_*`` functions check the playground's arguments (built on
 
 import numpy as np
 
-from nnbook.datasets import DATASETS, make_dataset
+from nnbook.activations import TRAINABLE
+from nnbook.datasets import DATASETS, grid_over, make_dataset
+from nnbook.learning import run_failed
+from nnbook.scratch import cross_entropy
 from nnbook.validation import (as_choice, as_fraction, as_int, as_nonnegative, as_positive,
                                as_seed)
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid")
 FEATURE_FUNCTIONS = {
     "x1": lambda X: X[:, 0],
     "x2": lambda X: X[:, 1],
@@ -35,9 +37,10 @@ FEATURE_FUNCTIONS = {
 }
 FEATURES = tuple(FEATURE_FUNCTIONS)
 RAW_FEATURES = ("x1", "x2")
-# Training counts as diverged when the training loss climbs above this multiple of its
-# value before training (or stops being finite): the learning rate is then too large.
-DIVERGENCE_FACTOR = 5.0
+# A run is judged by Chapter 2's rule (``nnbook.learning.run_failed``) on its training
+# losses, start included: at once when a loss is not finite, otherwise from this many epochs
+# on, so that a loss that jumps in the first epochs and then comes down is not stopped.
+JUDGE_AFTER = 40
 # Regression data sets: a target value per point (mse loss) instead of a class.
 REGRESSION_DATASETS = ("hills",)
 PLAYGROUND_DATASETS = DATASETS + REGRESSION_DATASETS
@@ -87,20 +90,6 @@ def split_data(name, noise=0.1, test_fraction=0.5, n=200, seed=0):
     order = np.random.default_rng(seed).permutation(n)
     test, train = order[:n_test], order[n_test:]
     return (X[train], y[train]), (X[test], y[test])
-
-
-def grid_around(X, resolution=40, margin=0.3):
-    """A square grid covering the points X (n, 2) with ``margin`` to spare on each side.
-
-    Returns xx, yy (resolution, resolution) and the grid points (resolution², 2), as
-    ``nnbook.plotting.grid_over`` does (a test keeps them equal), so that the maps
-    line up with the plots.
-    """
-    resolution = as_int(resolution, "resolution", minimum=2)
-    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
-                         np.linspace(lo[1], hi[1], resolution))
-    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
 def validate_features(features):
@@ -174,19 +163,11 @@ def build_network(num_inputs, hidden, activation="tanh", seed=0, regression=Fals
     linear output trained on the mean squared error when ``regression``."""
     from nnbook.scratch import MLP
 
-    as_choice(activation, "activation", ACTIVATIONS)
+    as_choice(activation, "activation", TRAINABLE)
     sizes = [as_int(num_inputs, "num_inputs", minimum=1), *validate_hidden(hidden)]
     if regression:
         return MLP(sizes + [1], activation=activation, loss="mse", seed=as_seed(seed))
     return MLP(sizes + [2], activation=activation, loss="cross_entropy", seed=as_seed(seed))
-
-
-def cross_entropy(proba, y):
-    """Mean cross-entropy of predicted class probabilities proba (n, 2) for labels y (n,)."""
-    picked = np.asarray(proba, dtype=float)[np.arange(len(y)), y]
-    if not np.isfinite(picked).all():
-        return float("inf")
-    return float(-np.mean(np.log(np.clip(picked, 1e-12, 1.0))))
 
 
 def squared_error(predicted, y):
@@ -201,8 +182,9 @@ class Session:
 
     dataset, noise, test_fraction, n, seed: the data (see :func:`split_data`);
     features: input feature names (``FEATURES``); hidden: hidden layer widths, e.g. (8, 8);
-    activation: one of ``ACTIVATIONS``; lr, batch_size, l1, l2: the training settings
-    (changeable later with :meth:`set_training`); resolution: side of the grid of the maps.
+    activation: one of ``nnbook.activations.TRAINABLE``; lr, batch_size, l1, l2: the
+    training settings (changeable later with :meth:`set_training`); resolution: side of
+    the grid of the maps.
     ``task`` is "classification", or "regression" for a data set of ``REGRESSION_DATASETS``.
     """
 
@@ -218,7 +200,8 @@ class Session:
         self.set_training(lr, batch_size, l1, l2)
         self.F_train = make_features(self.X_train, self.features)
         self.F_test = make_features(self.X_test, self.features)
-        self.xx, self.yy, grid = grid_around(np.vstack([self.X_train, self.X_test]), resolution)
+        self.xx, self.yy, grid = grid_over(np.vstack([self.X_train, self.X_test]),
+                                           resolution, margin=0.3)
         self.F_grid = make_features(grid, self.features)
         self._network()  # validate before reset
         self.reset()
@@ -252,17 +235,14 @@ class Session:
 
     def _epoch(self):
         saved = [(W.copy(), b.copy()) for W, b in zip(self.model.weights, self.model.biases)]
-        order = self._rng.permutation(len(self.y_train))
         try:
             with np.errstate(all="ignore"):  # overflow is reported below, in words
-                for start in range(0, len(order), self.batch_size):
-                    batch = order[start:start + self.batch_size]
-                    self.model.step(self.F_train[batch], self.y_train[batch], self.lr,
-                                    self.l1, self.l2)
+                self.model.fit_epoch(self.F_train, self.y_train, self.lr, self.batch_size,
+                                     self.l1, self.l2, self._rng)
             loss = self.loss("train")
         except ValueError:  # MLP.step refuses a step whose loss or gradient is not finite
             loss = np.inf
-        if not loss <= DIVERGENCE_FACTOR * self.initial_loss:
+        if self._failed(loss):
             self._diverge(saved, loss)
             return False
         self.epoch += 1
@@ -270,14 +250,23 @@ class Session:
         self.history["test loss"].append(self.loss("test"))
         return True
 
+    def _failed(self, loss):
+        """Chapter 2's rule on the run so far; a setting that cannot succeed (a warning
+        says so) is stopped only by a loss that is not finite."""
+        losses = [self.initial_loss, *self.history["train loss"], loss]
+        if not np.isfinite(loss):
+            return True
+        return len(losses) > JUDGE_AFTER and not self.warnings and run_failed(losses)
+
     def _diverge(self, saved, loss):
         """Put back the weights from before the failing epoch and say what to change."""
         for (W, b), (W0, b0) in zip(zip(self.model.weights, self.model.biases), saved):
             W[...], b[...] = W0, b0
-        rose = (f" (the training loss rose from {self.initial_loss:.2f} to {loss:.3g})"
-                if np.isfinite(loss) else "")
-        self.diverged = (f"Training diverged in epoch {self.epoch + 1}{rose}: the learning rate "
-                         f"{self.lr:g} is too large. Lower it and reset.")
+        what = (f"over the last quarter of the epochs the training loss averaged no less "
+                f"than at the start, {self.initial_loss:.2f}"
+                if np.isfinite(loss) else "the loss overflowed")
+        self.diverged = (f"Training diverged in epoch {self.epoch + 1}: {what}. The learning "
+                         f"rate {self.lr:g} is too large: lower it and reset.")
 
     def _split(self, split):
         if as_choice(split, "split", SPLITS) == "train":
@@ -291,7 +280,8 @@ class Session:
         with np.errstate(all="ignore"):
             if self.task == "regression":
                 return squared_error(self.model.predict(F), y)
-            return cross_entropy(self.model.predict_proba(F), y)
+            loss = cross_entropy(self.model.forward(F), y)[0]
+        return loss if np.isfinite(loss) else float("inf")
 
     def accuracy(self, split="test"):
         """Fraction of the training or test points classified correctly (0 to 1); None for

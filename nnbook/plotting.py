@@ -7,7 +7,8 @@ they also differ in marker shape so that a grey-scale print still tells them apa
 
 import numpy as np
 
-from nnbook.validation import as_array, as_function, as_instance, as_int
+from nnbook.datasets import as_points, grid_over
+from nnbook.validation import as_array, as_function, as_instance
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
              "#D55E00", "#F0E442", "#000000")
@@ -43,13 +44,6 @@ def _axes(ax):
     return plt.subplots()[1] if ax is None else ax
 
 
-def as_points(X, y=None):
-    """A 2-D data set: X (n, 2) finite floats, n ≥ 1, and y (n,) labels or None.
-    Returns numpy arrays."""
-    X = as_array(X, "X", shape=("n", 2))
-    return X, None if y is None else as_array(y, "y", shape=(len(X),), dtype=None)
-
-
 def plot_points(X, y, ax=None, legend=True):
     """Scatter a 2-D data set, one colour and marker per class. Returns the Axes.
 
@@ -81,16 +75,6 @@ def class_legend(ax):
         return None
     return ax.legend(keep.values(), keep.keys(), loc="best", fontsize=8, frameon=True,
                      framealpha=0.85, edgecolor="none", handletextpad=0.3, borderpad=0.4)
-
-
-def grid_over(X, resolution=100, margin=0.5):
-    """A square grid covering the points: returns xx, yy (resolution, resolution) and
-    the grid points as an (resolution², 2) array."""
-    X, _ = as_points(X)
-    resolution = as_int(resolution, "resolution", minimum=2)
-    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
 def plot_decision_boundary(predict, X, y, ax=None, resolution=100, levels=(0.5,), legend=True):

@@ -7,26 +7,31 @@ GPU chapter later), so each is taken the same way:
 - several repeats, each of ``number`` calls, and the median per call (robust to a repeat that
   the operating system interrupted), with the spread reported beside it;
 - work queued on a GPU is asynchronous: the clock is read only after the device has finished
-  (``torch.cuda.synchronize``), or it would time the queueing, not the work.
+  (``torch.cuda.synchronize``), or it would time the queueing, not the work;
+- the garbage collector pauses while the clock runs, as in Python's ``timeit``, so that a
+  sweep triggered by earlier work is not counted against the code being timed.
 """
 
+import gc
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nnbook.validation import as_function, as_int
 
 
 @dataclass(frozen=True)
 class Timing:
-    """Seconds per call: the median over repeats, with the fastest and slowest repeat."""
+    """Seconds per call: the median over repeats, with the fastest and slowest repeat;
+    ``result`` is what the last call returned."""
 
     median: float
     best: float
     worst: float
     repeats: int
     number: int
+    result: object = field(default=None, repr=False, compare=False)
 
     def __str__(self):
         return f"{_human(self.median)} per call (median of {self.repeats}; {_human(self.best)}–{_human(self.worst)})"
@@ -52,7 +57,8 @@ def synchronize(device=None):
 
 
 def measure(fn, number=1, repeats=5, warmup=1, device=None):
-    """Time ``fn()`` (no arguments): returns a :class:`Timing` of seconds per call.
+    """Time ``fn()`` (no arguments): returns a :class:`Timing` of seconds per call,
+    holding the last call's result.
 
     number: calls per repeat (raise it for calls much shorter than a millisecond);
     repeats: timed repeats (the median is reported); warmup: untimed calls first;
@@ -63,12 +69,17 @@ def measure(fn, number=1, repeats=5, warmup=1, device=None):
     as_function(fn, "fn", "a function to call with no arguments")
     for _ in range(warmup):
         fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        synchronize(device)
-        times.append((time.perf_counter() - start) / number)
-    return Timing(statistics.median(times), min(times), max(times), repeats, number)
+    times, enabled = [], gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            synchronize(device)
+            start = time.perf_counter()
+            for _ in range(number):
+                result = fn()
+            synchronize(device)
+            times.append((time.perf_counter() - start) / number)
+    finally:
+        if enabled:
+            gc.enable()
+    return Timing(statistics.median(times), min(times), max(times), repeats, number, result)

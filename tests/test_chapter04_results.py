@@ -7,16 +7,15 @@ more than about one forward pass, and finite differences (two forward passes per
 parameter) cost many times as much as a forward and a backward pass together.
 """
 
-import gc
 import random
-import time
 
 import numpy as np
 import pytest
 
 from nnbook.datasets import make_moons
+from nnbook.timing import measure
 from nnbook.valuenet import MLP
-from notebooks import ROOT, read
+from notebooks import ROOT, glued, read
 
 CHAPTER = ROOT / "chapters" / "04_backprop.ipynb"
 
@@ -38,31 +37,18 @@ def central_differences(model, X, y, h=1e-6):
     return grads
 
 
-def timed(fn, repeat=5):
-    seconds = []
-    gc.disable()
-    try:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            result = fn()
-            seconds.append(time.perf_counter() - start)
-    finally:
-        gc.enable()
-    return result, float(np.median(seconds))
-
-
 @pytest.fixture(scope="module")
 def measured():
     random.seed(0)
     X, y = make_moons(n=100, noise=0.1, seed=0)
     X, y = X[:10], y[:10]
     net = MLP(2, [8, 8, 1])
-    loss, forward = timed(lambda: loss_fn(net, X, y))
-    _, backward = timed(loss.backward)
-    numeric, differences = timed(lambda: central_differences(net, X, y), repeat=1)
+    forward = measure(lambda: loss_fn(net, X, y), warmup=0)
+    backward = measure(forward.result.backward, warmup=0)
+    differences = measure(lambda: central_differences(net, X, y), repeats=1, warmup=0)
     net.zero_grad()
     loss_fn(net, X, y).backward()
-    return net, numeric, forward, backward, differences
+    return net, differences.result, forward.median, backward.median, differences.median
 
 
 def test_backward_costs_about_one_forward_pass(measured):
@@ -82,11 +68,6 @@ def test_both_give_the_same_gradients(measured):
 
 
 def test_the_prose_quotes_the_largest_network():
-    glue = {}
-    for cell in read(CHAPTER).cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                glue[name] = output["data"]["application/papermill.record/text/plain"]
-    assert glue["ch04_fd_params"] == "105"
-    assert int(glue["ch04_fd_ratio"]) > 30
+    glue = glued(read(CHAPTER))
+    assert glue["ch04_fd_params"] == 105
+    assert glue["ch04_fd_ratio"] > 30

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnbook import checks, plotting  # noqa: E402
+from nnbook import checks, datasets, plotting  # noqa: E402
 from nnbook.datasets import make_blobs  # noqa: E402
 
 
@@ -49,7 +49,7 @@ def test_decision_boundary_bad_predict():
     with pytest.raises(ValueError, match="one score per point"):
         plotting.plot_decision_boundary(lambda P: np.zeros(3), X, y)
     with pytest.raises(ValueError, match="^resolution must be an int ≥ 2, got 1$"):
-        plotting.grid_over(X, resolution=1)
+        datasets.grid_over(X, resolution=1)
 
 
 def test_training_curve():
@@ -80,7 +80,7 @@ def test_two_scatters_of_one_class_show_once_in_the_legend():
 
 
 def test_level_line():
-    xx, yy, _ = plotting.grid_over(np.array([[-1.0, -1.0], [1.0, 1.0]]), resolution=20)
+    xx, yy, _ = datasets.grid_over(np.array([[-1.0, -1.0], [1.0, 1.0]]), resolution=20)
     lines = plotting.plot_level_line(plt.subplots()[1], xx, yy, xx + yy, 0.0)
     assert len(lines) == 1 and np.allclose(lines[0].get_xdata(), -lines[0].get_ydata())
     assert plotting.plot_level_line(plt.subplots()[1], xx, yy, xx + yy, 99.0) == []

@@ -45,3 +45,29 @@ def test_fn_must_be_callable():
     with pytest.raises(TypeError) as raised:
         measure(3)
     assert str(raised.value) == "fn must be a function to call with no arguments, got 3"
+
+
+def test_the_last_result_is_kept_and_the_collector_pauses_while_timing():
+    import gc
+
+    seen = []
+    timing = measure(lambda: seen.append(gc.isenabled()) or len(seen), repeats=3, warmup=1)
+    assert timing.result == 4 and seen == [True, False, False, False]
+    assert gc.isenabled(), "the collector is switched back on"
+
+
+def test_the_collector_stays_off_if_it_was_off_and_comes_back_after_an_error():
+    import gc
+
+    gc.disable()
+    try:
+        measure(lambda: None, repeats=2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def fails():
+        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        measure(fails, warmup=0)
+    assert gc.isenabled()

@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnbook.playground import ACTIVATIONS, FEATURES, PLAYGROUND_DATASETS, Session  # noqa: E402
+from nnbook.activations import TRAINABLE  # noqa: E402
+from nnbook.playground import FEATURES, PLAYGROUND_DATASETS, Session  # noqa: E402
 from nnbook.plotting import CLASS_COLOURS  # noqa: E402
 from nnbook.widgets import playground as pg  # noqa: E402
 from nnbook.widgets import playground_plots as plots  # noqa: E402
@@ -53,7 +54,7 @@ def test_compute_and_plot_at_both_ends_of_each_range(name, bounds, end):
 @pytest.mark.parametrize("name, choices", [("lr", pg.LR_CHOICES), ("l1", pg.REGULARISATION_CHOICES),
                                            ("l2", pg.REGULARISATION_CHOICES),
                                            ("dataset", PLAYGROUND_DATASETS),
-                                           ("activation", ACTIVATIONS)])
+                                           ("activation", TRAINABLE)])
 def test_compute_and_plot_for_each_end_of_the_choices(name, choices):
     for value in (choices[0], choices[-1]):
         draw(pg.compute_playground(**{**QUICK, name: value}))

@@ -11,7 +11,8 @@ in the background runner of :mod:`nnbook.widgets.runner` (wrapped for a Session 
 :class:`Trainer`), so the controls never freeze.
 """
 
-from nnbook.playground import ACTIVATIONS, PLAYGROUND_DATASETS, RAW_FEATURES, Session
+from nnbook.activations import TRAINABLE
+from nnbook.playground import PLAYGROUND_DATASETS, RAW_FEATURES, Session
 from nnbook.validation import as_choice, as_float, as_instance, as_int, as_seed
 from nnbook.widgets.playground_plots import (  # noqa: F401 (the chapter imports them here)
     LiveFigure, message_png, plot_boundary, plot_losses, plot_playground,
@@ -187,7 +188,7 @@ def _controls(defaults):
         "test_fraction": s(w.FloatSlider, TEST_FRACTION_RANGE, d["test_fraction"], "test share"),
         "num_layers": s(w.IntSlider, NUM_LAYERS_RANGE, d["num_layers"], "hidden layers"),
         "num_hiddens": s(w.IntSlider, NUM_HIDDENS_RANGE, d["num_hiddens"], "units/layer"),
-        "activation": w.Dropdown(options=ACTIVATIONS, value=d["activation"],
+        "activation": w.Dropdown(options=TRAINABLE, value=d["activation"],
                                  description="activation"),
         "lr": choices(options=LR_CHOICES, value=d["lr"], description="learning rate"),
         "batch_size": s(w.IntSlider, BATCH_SIZE_RANGE, d["batch_size"], "batch size"),
