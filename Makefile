@@ -12,6 +12,9 @@ NODE_STAMP := node_modules/.installed
 export OMP_NUM_THREADS := 2
 export MKL_NUM_THREADS := 2
 export OPENBLAS_NUM_THREADS := 2
+# Idle OpenMP threads sleep instead of spinning: with two notebooks on two cores, spinning
+# threads starve the working ones (see tools/execute.py). Scheduling only, never a result.
+export OMP_WAIT_POLICY := PASSIVE
 export NNBOOK_PROGRESS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 

@@ -16,7 +16,11 @@ import nbformat
 from nbclient import NotebookClient
 
 # The tests (Makefile) set the same values: outputs must not depend on the thread count.
+# OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads sleep instead of spinning. With two kernels on
+# two cores (the tests run two workers), spinning threads starve the working ones: a PyTorch
+# loop measured 60 times slower. It changes scheduling only, never a result.
 ENVIRONMENT = {"OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2",
+               "OMP_WAIT_POLICY": "PASSIVE",
                "NNBOOK_PROGRESS": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
