@@ -108,6 +108,13 @@ def test_every_notebook_page_has_a_download_button(site):
             f"{relative}: no download button for its notebook"
 
 
+def test_every_page_names_the_licences(site):
+    unlicensed = [str(page.relative_to(site)) for page in pages(site)
+                  if page.name not in NOT_CONTENT_PAGES
+                  and "creativecommons.org/licenses/by/4.0/" not in page.read_text(encoding="utf-8")]
+    assert not unlicensed, "pages without the licence in their footer: " + ", ".join(unlicensed)
+
+
 def test_glossary_and_bibliography(site):
     glossary = (site / "backmatter" / "glossary.html").read_text(encoding="utf-8")
     terms = re.findall(r'<dt id="term-', glossary)

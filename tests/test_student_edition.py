@@ -123,6 +123,9 @@ def test_handout_archive_holds_exercises_and_package(tmp_path):
     for exercise in EXERCISES:
         assert f"{pack_exercises.FOLDER}/exercises/{exercise.name}" in names
     assert f"{pack_exercises.FOLDER}/nnbook/__init__.py" in names and f"{pack_exercises.FOLDER}/README.md" in names
+    for licence in ("LICENSE", "LICENSE-CONTENT.md"):
+        assert f"{pack_exercises.FOLDER}/{licence}" in names
+    assert "CC BY 4.0" in pack_exercises.README and "MIT" in pack_exercises.README
     assert not [n for n in names if "/solutions/" in n or "__pycache__" in n or n.endswith(".pyc")]
     assert not leaks(top / "exercises"), "solution code in the handed-out exercise notebooks"
     # The package in the archive imports from the archive alone.

@@ -1,8 +1,8 @@
 """Pack the exercise notebooks and the course's package into one archive to hand out.
 
 The archive (dist/nnbook-exercises.zip unless another path is given) holds one folder with
-exercises/*.ipynb, the package nnbook/ (its checks included), pyproject.toml, requirements.txt
-and a README.md that tells students how to set it up. It holds no solution notebook.
+exercises/*.ipynb, the package nnbook/ (its checks included), pyproject.toml, requirements.txt,
+the licences and a README.md that tells students how to set it up. It holds no solution notebook.
 
 Usage: python tools/pack_exercises.py [ARCHIVE.zip]
 """
@@ -29,6 +29,12 @@ Run each exercise's check cell after you answer: it prints ✔ and what is right
 what is wrong. The checks are there to help you, not to grade you, and the package holds
 reference implementations of what the chapters build: reading them before trying spoils
 the exercise.
+
+## Licence
+
+The notebooks' text and figures are licensed under CC BY 4.0 (`LICENSE-CONTENT.md`), the
+code (the package `nnbook` and the code cells) under the MIT licence (`LICENSE`). Credit:
+*From a single neuron to deep learning on GPUs*, by the nnbook course authors, CC BY 4.0.
 """
 
 
@@ -38,7 +44,7 @@ def _files():
     for path in sorted((ROOT / "nnbook").rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             yield path.relative_to(ROOT).as_posix(), path
-    for name in ("pyproject.toml", "requirements.txt"):
+    for name in ("pyproject.toml", "requirements.txt", "LICENSE", "LICENSE-CONTENT.md"):
         yield name, ROOT / name
 
 
