@@ -3,6 +3,7 @@ exercise notebooks run top to bottom with every check saying "not done yet"; the
 solution notebooks pass every check (nbval proves those outputs are reproduced)."""
 
 import os
+import re
 import sys
 
 import pytest
@@ -75,3 +76,39 @@ def test_generator_stubs_function_bodies_and_answers():
 def test_generator_rejects_broken_markers(source):
     with pytest.raises(make_exercises.GeneratorError):
         make_exercises.strip_solutions(source, 1, "test")
+
+
+# Lines a solution may share with a chapter: idioms that give nothing of the answer away.
+SHARED_IDIOMS = {
+    'return100*result["acc"]',  # Chapter 8's accuracy in per cent; Exercise 8 asks for the experiment
+}
+
+
+def _normalised(line):
+    return re.sub(r"\s+", "", line.split("#")[0])
+
+
+def _solution_lines(notebook):
+    """The distinctive lines of a notebook's solution regions: some computation (an operator)
+    and at least 14 characters once spaces and comments are gone."""
+    for cell in notebook.cells:
+        inside = False
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if make_exercises.BEGIN in line or make_exercises.END in line:
+                inside = make_exercises.BEGIN in line
+                continue
+            text = _normalised(line)
+            if inside and len(text) >= 14 and re.search(r"[-+*/@]", text):
+                yield line.strip(), text
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids(SOLUTIONS))
+def test_no_chapter_writes_out_an_exercises_answer(path):
+    chapters = {_normalised(line): chapter.name
+                for chapter in sorted((ROOT / "chapters").glob("*.ipynb"))
+                for cell in read(chapter).cells if cell.cell_type == "code"
+                for line in cell.source.splitlines()}
+    given_away = [f"{line!r} (in {chapters[text]})" for line, text in _solution_lines(read(path))
+                  if text in chapters and text not in SHARED_IDIOMS]
+    assert not given_away, "an exercise must ask for what the chapter did not write out: " \
+                           + "; ".join(given_away)

@@ -114,6 +114,25 @@ def test_student_edition_has_no_solution_code(student_html):
         f"{where}: {line}" for where, line in found[:30])
 
 
+def test_student_edition_speaks_to_students(student_html):
+    intro = readable_text(student_html / "index.html")
+    for authors_only in ("make test", "keep solutions/", "Hand out exercises/"):
+        assert authors_only not in intro, f"the student intro still says {authors_only!r}"
+    assert "Your instructor hands out the course" in intro
+    for page in student_html.rglob("*.html"):
+        assert "Exercises and solutions" not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_student_intro_swaps_the_marked_passages():
+    text = ("a\n<!-- full book only -->\nmake test\n<!-- end full book only -->\n"
+            "<!-- student edition only\nask your instructor\n-->\nb\n")
+    assert student_edition.student_intro(text) == "a\nask your instructor\nb\n"
+    full = (ROOT / "intro.md").read_text(encoding="utf-8")
+    assert full.count("<!-- full book only -->") == full.count("<!-- end full book only -->") >= 2
+    assert "<!-- student edition only" in full
+    assert student_edition.student_caption("Exercises and solutions") == "Exercises"
+
+
 def test_handout_archive_holds_exercises_and_package(tmp_path):
     archive = pack_exercises.pack(tmp_path / "handout.zip")
     with zipfile.ZipFile(archive) as bundle:

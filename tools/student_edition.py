@@ -22,6 +22,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 LEFT_OUT = ("solutions/", "backmatter/instructor")
 SOLUTION_LINK = re.compile(r"\]\((\.\./)?solutions/[^)]*\)")
+# intro.md marks what only the full book says (to readers, authors and instructors) and what
+# only the student edition says (to students), so that each speaks to its own reader.
+FULL_ONLY = re.compile(r"<!-- full book only -->.*?<!-- end full book only -->\n?", re.DOTALL)
+STUDENT_ONLY = re.compile(r"<!-- student edition only\n(.*?)-->\n?", re.DOTALL)
 NOT_SOURCES = {".git", ".venv", "_build", "dist", "node_modules", "solutions", "__pycache__", ".ipynb_checkpoints"}
 
 
@@ -43,12 +47,23 @@ def student_toc(toc):
 
     toc = dict(toc)
     if "parts" in toc:
-        toc["parts"] = [dict(part, chapters=keep(part.get("chapters", []))) for part in toc["parts"]]
+        toc["parts"] = [dict(part, caption=student_caption(part.get("caption", "")),
+                             chapters=keep(part.get("chapters", []))) for part in toc["parts"]]
         toc["parts"] = [part for part in toc["parts"] if part["chapters"]]
     for key in ("chapters", "sections"):
         if key in toc:
             toc[key] = keep(toc[key])
     return toc
+
+
+def student_caption(caption):
+    """A part's caption in the student edition: its solutions are left out."""
+    return caption.replace("Exercises and solutions", "Exercises")
+
+
+def student_intro(text):
+    """intro.md for students: the full book's passages left out, the students' put in."""
+    return STUDENT_ONLY.sub(lambda m: m.group(1), FULL_ONLY.sub("", text))
 
 
 def drop_solution_links(notebook_path):
@@ -82,6 +97,8 @@ def copy_sources(target):
                                      encoding="utf-8")
     for notebook in (target / "chapters").glob("*.ipynb"):
         drop_solution_links(notebook)
+    intro = target / "intro.md"
+    intro.write_text(student_intro(intro.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def build(output):
