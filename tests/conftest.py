@@ -1,7 +1,8 @@
 """Test settings shared by the whole suite, and the markers that let an author run the fast part.
 
 - ``browser``: drives Chromium (the built site, the widgets in JupyterLab);
-- ``slow``: builds the book, runs whole notebooks (nbval, the exercise notebooks), re-runs a
+- ``slow``: builds the book, runs whole notebooks (nbval; the hand-out's chapters and exercise
+  notebooks in a fresh environment of the students' requirements), re-runs a
   chapter's experiments to check its stored results (``test_chapterNN_results.py``), or builds
   the student edition and the hand-out.
 
@@ -17,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BROWSER_FILES = {"test_site.py", "test_lab_widgets.py"}
 SLOW_FILES = {"test_book.py", "test_site.py", "test_lab_widgets.py", "test_student_edition.py"}
-SLOW_TESTS = {"test_exercise_notebook_runs_and_says_not_done"}
+SLOW_TESTS = {"test_a_student_sets_it_up_from_the_readme_and_runs_every_notebook"}
 
 
 def pytest_configure(config):
@@ -50,7 +51,7 @@ def budget(path):
 
 def _group(report):
     path = report.nodeid.split("::")[0]
-    if path.endswith(".ipynb") or "notebook_runs" in report.nodeid:
+    if path.endswith(".ipynb") or "runs_every_notebook" in report.nodeid:
         return "notebooks"
     if "browser" in report.keywords:
         return "browser"

@@ -1,0 +1,124 @@
+"""The hand-out (`make handout`) as a student gets it: a complete kit that stands alone.
+
+The archive holds the chapters, the exercises, the package, the students' requirements and a
+README; every relative link in it resolves inside it; the students' requirements pin what the
+book is tested with and nothing of the book-building or test tools. The slow test does what
+a student does: unpacks the archive, runs the README's set-up commands (a fresh virtual
+environment, its own requirements), then runs every chapter and every exercise notebook top
+to bottom in that environment; an untouched exercise notebook says "not done yet" at each
+check and prints nothing else. (This is the suite's only run of the exercise notebooks.)
+"""
+
+import os
+import posixpath
+import re
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pytest
+
+from notebooks import CHAPTERS, EXERCISES, ROOT, check_cells, stdout_lines
+
+sys.path.insert(0, str(ROOT / "tools"))
+import execute  # noqa: E402
+import pack_exercises  # noqa: E402
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+NOT_FOR_STUDENTS = ("jupyter-book", "sphinx", "pytest", "nbval", "playwright")
+
+
+def _pins(path):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("#")[0].strip().split("==") for line in lines
+                if "==" in line.split("#")[0])
+
+
+def test_student_requirements_pin_what_the_book_is_tested_with():
+    student, book = _pins(ROOT / "requirements-student.txt"), _pins(ROOT / "requirements.txt")
+    assert {name: book.get(name) for name in student} == student
+    assert not [name for name in student if name.startswith(NOT_FOR_STUDENTS)]
+    for needed in ("torch", "numpy", "matplotlib", "scikit-learn", "mnist1d", "tqdm", "myst-nb",
+                   "jupyterlab", "ipywidgets"):
+        assert needed in student, f"the notebooks import {needed}"
+
+
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("handout")
+    with zipfile.ZipFile(pack_exercises.pack(folder / "handout.zip")) as bundle:
+        names = bundle.namelist()
+        bundle.extractall(folder)
+    return folder / pack_exercises.FOLDER, names
+
+
+def test_the_kit_holds_chapters_exercises_and_no_solution(unpacked):
+    top, names = unpacked
+    for path in CHAPTERS + EXERCISES:
+        assert f"{pack_exercises.FOLDER}/{path.parent.name}/{path.name}" in names
+    assert not [n for n in names if "/solutions/" in n]
+    assert (top / "requirements.txt").read_text(encoding="utf-8") == \
+        (ROOT / "requirements-student.txt").read_text(encoding="utf-8")
+    for command in pack_exercises.SETUP_COMMANDS:
+        assert command in pack_exercises.README
+
+
+def test_every_relative_link_in_the_kit_resolves(unpacked):
+    top, names = unpacked
+    dangling = []
+    for name in names:
+        if not name.endswith((".ipynb", ".md")):
+            continue
+        text = (top.parent / name).read_text(encoding="utf-8")
+        if name.endswith(".ipynb"):
+            text = "\n".join(c.source for c in nbformat.reads(text, 4).cells
+                             if c.cell_type == "markdown")
+        for target in LINK.findall(text):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(name),
+                                                     target.split("#")[0]))
+            if path not in names:
+                dangling.append(f"{name}: {target}")
+    assert not dangling, "links to files the hand-out does not hold:\n" + "\n".join(dangling)
+
+
+def _run(command, cwd, env, timeout):
+    result = subprocess.run(command, cwd=cwd, env=env, shell=True, capture_output=True,
+                            text=True, timeout=timeout)
+    assert result.returncode == 0, f"{command}:\n{(result.stdout + result.stderr)[-3000:]}"
+
+
+def test_a_student_sets_it_up_from_the_readme_and_runs_every_notebook(unpacked):
+    top, _ = unpacked
+    env = {**os.environ, **execute.ENVIRONMENT}
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep)
+                                  if not p.startswith(str(ROOT)))
+    for command in pack_exercises.SETUP_COMMANDS:
+        _run(command, top, env, timeout=900)
+    notebooks = sorted(top.glob("chapters/*.ipynb")) + sorted(top.glob("exercises/*.ipynb"))
+    for path in notebooks:
+        _run(f".venv/bin/jupyter execute --inplace --timeout=600 {path.relative_to(top)}",
+             top, env, timeout=900)
+    assert len(notebooks) == len(CHAPTERS) + len(EXERCISES)
+    for path in sorted(top.glob("exercises/*.ipynb")):
+        _says_not_done_and_nothing_else(path)
+
+
+def _says_not_done_and_nothing_else(path):
+    notebook = nbformat.read(path, 4)
+    checks = {id(cell) for cell in check_cells(notebook)}
+    assert len(checks) == len(check_cells(nbformat.read(ROOT / "solutions" / path.name, 4))), \
+        f"{path.name} lost a check cell"
+    for cell in (c for c in notebook.cells if c.cell_type == "code"):
+        lines = stdout_lines(cell)
+        if id(cell) in checks:
+            assert lines and all(line.startswith("✘ not done yet") for line in lines), \
+                f"{path.name}: a check on an unfinished exercise printed {lines}"
+        else:
+            assert not lines, f"{path.name}: an untouched cell printed {lines}"
+        stray = [o.data["text/plain"] for o in cell.outputs if o.output_type == "execute_result"
+                 and o.data.get("text/plain") in ("Ellipsis", "None")]
+        assert not stray, f"{path.name}: an untouched cell shows {stray}"
