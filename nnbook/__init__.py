@@ -4,4 +4,5 @@ Each module holds what the chapters reuse; each definition names the chapter tha
 Importing the package does nothing else: no seeding, no plotting style, no prints.
 """
 
-__version__ = "0.1.0"
+# The course's release; pyproject.toml, _config.yml and CHANGELOG.md agree (tests/test_release.py).
+__version__ = "0.2.0"

@@ -11,6 +11,7 @@ Usage: python tools/pack_exercises.py [ARCHIVE.zip]
 """
 
 import argparse
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -22,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FOLDER = "nnbook-exercises"
 README = """# From a single neuron to deep learning on GPUs: the course folder
 
-This folder holds what you need to work through the course on your own computer:
+Version {version} of the course (its `nnbook.__version__`); your instructor may keep to one
+version for the whole semester. This folder holds what you need to work through the course on your own computer:
 
 - `chapters/`: the reading chapters, as notebooks with their outputs; run them, change them;
 - `exercises/`: one exercise notebook per chapter, each exercise followed by a check;
@@ -76,6 +78,11 @@ code (the package `nnbook` and the code cells) under the MIT licence (`LICENSE`)
 SETUP_COMMANDS = ("python3 -m venv .venv", ".venv/bin/pip install -r requirements.txt")
 
 
+def version():
+    """The course's release, from pyproject.toml."""
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+
+
 def _files():
     """(path in the archive, path on disk) for every file to pack as it is."""
     yield from ((f"exercises/{p.name}", p) for p in sorted((ROOT / "exercises").glob("*.ipynb")))
@@ -102,7 +109,7 @@ def pack(archive):
     archive = Path(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr(f"{FOLDER}/README.md", README)
+        bundle.writestr(f"{FOLDER}/README.md", README.format(version=version()))
         bundle.write(ROOT / "requirements-student.txt", f"{FOLDER}/requirements.txt")
         for path in sorted((ROOT / "chapters").glob("*.ipynb")):
             bundle.writestr(f"{FOLDER}/chapters/{path.name}", _chapter(path))
