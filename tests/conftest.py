@@ -17,7 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BROWSER_FILES = {"test_site.py", "test_lab_widgets.py"}
-SLOW_FILES = {"test_book.py", "test_site.py", "test_lab_widgets.py", "test_student_edition.py"}
+SLOW_FILES = {"test_book.py", "test_site.py", "test_lab_widgets.py", "test_student_edition.py",
+              "test_nbgrader.py", "test_pdf.py"}
 SLOW_TESTS = {"test_a_student_sets_it_up_from_the_readme_and_runs_every_notebook"}
 
 

@@ -9,6 +9,7 @@
   `BOOK_CITATIONS`, which is replaced, as the page is read, by the set of keys cited with
   ``{cite}`…` `` anywhere in the book (sphinxcontrib-bibtex's own `cited` filter does not see
   citations through the page's key prefix).
+- The PDF's structure (parts, the intro as one chapter, one bibliography): book_latex.py.
 - Launch buttons are configured by one setting, `repository.url` in `_config.yml`: while it is
   empty, the launch menu is switched off (the theme would fail on an empty address).
 """
@@ -149,6 +150,9 @@ def _launch_needs_repository(app, config):
 
 
 def setup(app):
+    import book_latex  # beside this file: the PDF's structure
+
+    book_latex.setup(app)
     app.add_directive("objectives-table", ObjectivesTable)
     app.connect("config-inited", _launch_needs_repository)
     app.connect("env-get-outdated", _outdated)

@@ -5,7 +5,8 @@ and drops from the chapters the lines that link to a solution notebook. It is bu
 copy of the book's sources, with the same strictness as the full book (-W -n), into
 _build/student/html (or the folder given).
 
-Usage: python tools/student_edition.py [OUTPUT_FOLDER]
+Usage: python tools/student_edition.py [OUTPUT_FOLDER] [--pdf]
+(--pdf: the student PDF, OUTPUT_FOLDER/book-student.pdf, with XeLaTeX; see `make student-pdf`)
 """
 
 import argparse
@@ -101,8 +102,9 @@ def copy_sources(target):
     intro.write_text(student_intro(intro.read_text(encoding="utf-8")), encoding="utf-8")
 
 
-def build(output):
-    """Build the student edition into `output`/html; raise SystemExit with the log on any warning."""
+def build(output, pdf=False):
+    """Build the student edition into `output`/html (or, with `pdf`, `output`/book-student.pdf);
+    raise SystemExit with the log on any warning (the PDF: on a failed LaTeX run)."""
     output = Path(output).resolve()
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     with tempfile.TemporaryDirectory(prefix="student-edition-") as folder:
@@ -110,14 +112,18 @@ def build(output):
         source.mkdir()
         copy_sources(source)
         command = [str(jupyter_book if jupyter_book.exists() else shutil.which("jupyter-book")), "build",
-                   str(source), "--path-output", str(build_dir), "-W", "-n", "--keep-going"]
+                   str(source), "--path-output", str(build_dir)]
+        command += ["--builder", "pdflatex"] if pdf else ["-W", "-n", "--keep-going"]
         result = subprocess.run(command, capture_output=True, text=True)
         log = result.stdout + result.stderr
         warnings = [line for line in log.splitlines() if "WARNING" in line or "ERROR" in line]
-        if result.returncode != 0 or warnings:
+        if result.returncode != 0 or (warnings and not pdf):
             raise SystemExit("the student edition did not build cleanly:\n" + ("\n".join(warnings) or log[-3000:]))
-        shutil.rmtree(output / "html", ignore_errors=True)
         output.mkdir(parents=True, exist_ok=True)
+        if pdf:
+            shutil.copy2(build_dir / "_build" / "latex" / "book.pdf", output / "book-student.pdf")
+            return output / "book-student.pdf"
+        shutil.rmtree(output / "html", ignore_errors=True)
         shutil.copytree(build_dir / "_build" / "html", output / "html")
     return output / "html"
 
@@ -125,8 +131,10 @@ def build(output):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("output", nargs="?", default=str(ROOT / "_build" / "student"))
-    html = build(parser.parse_args().output)
-    print(f"Student edition: file://{html / 'index.html'}")
+    parser.add_argument("--pdf", action="store_true", help="build the student PDF instead of the HTML")
+    arguments = parser.parse_args()
+    built = build(arguments.output, pdf=arguments.pdf)
+    print(f"Student edition: {built if arguments.pdf else 'file://' + str(built / 'index.html')}")
 
 
 if __name__ == "__main__":
