@@ -48,10 +48,30 @@ def check(fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        print(outcome(fn, *args, **kwargs))
+        run.last = outcome(fn, *args, **kwargs)
+        print(run.last)
 
     run.body = fn
+    run.last = None  # the line of the latest run, for assert_passed
     return run
+
+
+def assert_passed(check_fn):
+    """Raise AssertionError unless ``check_fn``'s latest run printed ✔: a grader's test.
+
+    A check never raises, so that the learner reads its line; an autograded test cell
+    (tools/nbgrader_course.py) calls the check and then this, and a wrong or unfinished
+    answer fails the cell with the check's own line as the message.
+    check_fn: a function decorated with :func:`check`.
+    """
+    if not callable(check_fn) or not hasattr(check_fn, "body"):
+        raise TypeError(f"check_fn should be a check (a function decorated with @check), "
+                        f"got {check_fn!r}")
+    line = check_fn.last
+    if line is None:
+        raise AssertionError(f"{check_fn.__name__} has not run yet")
+    if not line.startswith(TICK):
+        raise AssertionError(line)
 
 
 def outcome(fn, *args, **kwargs):
