@@ -73,8 +73,8 @@ def test_titles_are_the_plans():
 def test_the_rule_itself():
     assert bad_mentions("as Chapter 10 (*Generalisation and data*) shows") == []
     assert bad_mentions("Chapter 10, *Generalisation and data*, measures") == []
-    assert bad_mentions("met again in Chapter 9") != []
-    assert bad_mentions("Chapter 9 (*Generalisation and data*)") != []
+    assert bad_mentions("met again in Chapter 11") != []
+    assert bad_mentions("Chapter 11 (*Generalisation and data*)") != []
     assert bad_mentions("Chapter 15 says") == ["no Chapter 15 in the plan"]
     # Once per paragraph is enough; a new paragraph names it again.
     assert bad_mentions("Chapter 13, *Training on GPUs*, shows it; Chapter 13 also…") == []
