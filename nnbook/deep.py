@@ -2,9 +2,11 @@
 
 ``deep_mlp`` builds a plain chain of ``depth`` hidden layers of ``width``
 units with a chosen activation, initialisation, normalisation and optional
-residual connections; ``gradient_norms`` and ``activation_stds`` measure,
-layer by layer, what a network does at initialisation; ``init_weights``
-applies Glorot or He initialisation (Glorot & Bengio 2010, He et al. 2015).
+residual connections (their branches scaled down at the start by
+``scale_branches``, so that a deep residual network starts at a sane scale);
+``gradient_norms`` and ``activation_stds`` measure, layer by layer, what a
+network does at initialisation; ``init_weights`` applies Glorot or He
+initialisation (Glorot & Bengio 2010, He et al. 2015).
 """
 
 import math
@@ -73,14 +75,32 @@ def init_weights(model, init, seed=None):
     return model
 
 
+def scale_branches(model, factor):
+    """Multiply the weights and biases of the Linear layer of every
+    residual :class:`Block` of ``model`` by ``factor`` (a float > 0), in
+    place. Returns the model."""
+    factor = as_positive(factor, "factor")
+    with torch.no_grad():
+        for block in model.modules():
+            if isinstance(block, Block) and block.residual:
+                block.linear.weight.mul_(factor)
+                block.linear.bias.mul_(factor)
+    return model
+
+
 def deep_mlp(num_inputs, num_outputs, depth, width, activation="relu",
-             init="default", norm="none", residual=False, seed=0):
+             init="default", norm="none", residual=False, branch_scale=None,
+             seed=0):
     """An ``nn.Sequential`` of ``depth`` hidden :class:`Block` s of
     ``width`` units, then a Linear layer to ``num_outputs`` scores.
 
     activation: "relu", "tanh" or "sigmoid"; init: one of ``INITS``;
     norm: "none", "batch" or "layer"; residual: add each block's input to
     its output (every block but the first, whose sizes differ);
+    branch_scale: with ``residual``, each residual block's weights and
+    bias start ``branch_scale`` times as large as ``init`` draws them
+    (None: 1 / depth, so that through all blocks the signal grows by
+    less than (1 + 1/depth)^depth < e, Section 7.5; 1: unscaled);
     seed: the weights are drawn from ``torch.manual_seed(seed)``.
     """
     num_inputs = as_int(num_inputs, "num_inputs", minimum=1)
@@ -90,12 +110,15 @@ def deep_mlp(num_inputs, num_outputs, depth, width, activation="relu",
     activation = as_choice(activation, "activation", tuple(ACTIVATIONS))
     norm = as_choice(norm, "norm", NORMS)
     init = as_choice(init, "init", INITS)
+    scale = (1 / depth if branch_scale is None
+             else as_positive(branch_scale, "branch_scale"))
     torch.manual_seed(as_int(seed, "seed", minimum=0))
     sizes = [num_inputs] + [width] * depth
     layers = [Block(a, b, activation, norm, residual)
               for a, b in zip(sizes[:-1], sizes[1:])]
     model = nn.Sequential(*layers, nn.Linear(width, num_outputs))
-    return init_weights(model, init, seed)
+    init_weights(model, init, seed)
+    return scale_branches(model, scale)
 
 
 def num_parameters(model):
@@ -134,15 +157,33 @@ def gradient_norms(model, X, y, loss_fn=nn.functional.cross_entropy):
     return np.array(norms)
 
 
-def activation_stds(model, X):
-    """The standard deviation of each hidden layer's output (after the
-    activation) for a batch ``X`` (n, d). Returns a (depth,) float array."""
+def activation_stds(model, X, over="all"):
+    """The standard deviation of each hidden block's output (after the
+    activation, and the residual addition if any) for a batch ``X`` (n, d),
+    in the model's current mode (batch normalisation uses the batch's own
+    statistics in train mode).
+
+    over: "all" (every number of the (n, width) output together),
+    "examples" (each unit's std over the n examples, averaged over the
+    units: how much the examples still differ) or "units" (each example's
+    std over its units, averaged over the examples).
+    Returns a (depth,) float array."""
     X = torch.as_tensor(as_array(X, "X", ndim=2), dtype=torch.float32)
+    over = as_choice(over, "over", ("all", "examples", "units"))
+    if over == "examples" and len(X) < 2:
+        raise ValueError("over='examples' needs a batch X of at least 2 "
+                         f"examples, got {len(X)}")
     stds = []
     with torch.no_grad():
         out = X
         for layer in model:
             out = layer(out)
             if isinstance(layer, Block):
-                stds.append(float(out.std()))
+                stds.append(_std(out, over))
     return np.array(stds)
+
+
+def _std(out, over):
+    if over == "all":
+        return float(out.std())
+    return float(out.std(dim=0 if over == "examples" else 1).mean())

@@ -9,7 +9,7 @@ from torch import nn
 
 from nnbook.deep import (Block, INITS, activation_stds, deep_mlp,
                          gradient_norms, init_std, init_weights,
-                         num_parameters, width_for)
+                         num_parameters, scale_branches, width_for)
 
 
 def test_deep_mlp_has_depth_blocks_and_right_output():
@@ -29,6 +29,60 @@ def test_normalisation_layers(norm, kind):
 def test_residual_skips_the_first_block_whose_sizes_differ():
     model = deep_mlp(8, 2, depth=3, width=16, residual=True)
     assert [m.residual for m in model[:3]] == [False, True, True]
+
+
+def test_residual_branches_start_scaled_by_one_over_depth():
+    plain = deep_mlp(8, 2, depth=4, width=16, init="he", seed=1)
+    residual = deep_mlp(8, 2, depth=4, width=16, init="he", residual=True,
+                        seed=1)
+    unscaled = deep_mlp(8, 2, depth=4, width=16, init="he", residual=True,
+                        branch_scale=1, seed=1)
+    for p, r, u in zip(plain[:4], residual[:4], unscaled[:4]):
+        assert torch.equal(p.linear.weight, u.linear.weight)
+        factor = 0.25 if r.residual else 1.0
+        assert torch.allclose(r.linear.weight, factor * p.linear.weight)
+
+
+def test_scaled_residual_network_starts_at_a_sane_scale():
+    X = torch.randn(512, 40, generator=torch.Generator().manual_seed(0))
+    y = torch.arange(512) % 10
+    for depth in (8, 32, 50):
+        model = deep_mlp(40, 10, depth, 32, init="he", residual=True)
+        stds = activation_stds(model, X)
+        assert stds[-1] < math.e * stds[0]    # (1 + 1/L)^L < e
+        with torch.no_grad():
+            assert nn.functional.cross_entropy(model(X), y) < 6
+    unscaled = deep_mlp(40, 10, 32, 32, init="he", residual=True,
+                        branch_scale=1)
+    stds = activation_stds(unscaled, X)
+    assert stds[-1] > 1e4 * stds[0]           # doubles, and more, per block
+
+
+def test_scale_branches_leaves_plain_blocks_alone():
+    model = deep_mlp(4, 2, depth=3, width=8, init="he", residual=True,
+                     branch_scale=1)
+    before = [m.linear.weight.clone() for m in model[:3]]
+    scale_branches(model, 0.5)
+    assert torch.equal(model[0].linear.weight, before[0])
+    assert torch.allclose(model[2].linear.weight, 0.5 * before[2])
+    with pytest.raises(ValueError, match="factor must be"):
+        scale_branches(model, 0)
+
+
+def test_activation_spread_over_examples_and_units():
+    X = torch.randn(256, 40, generator=torch.Generator().manual_seed(0))
+    net = deep_mlp(40, 10, 10, 64, activation="sigmoid")
+    batch = deep_mlp(40, 10, 10, 64, activation="sigmoid", norm="batch")
+    examples = activation_stds(net, X, over="examples")
+    units = activation_stds(net, X, over="units")
+    assert examples.shape == units.shape == (10,)
+    assert examples[-1] < 1e-4 * examples[0] and units[-1] > 0.01
+    spread = activation_stds(batch, X, over="examples")
+    assert 0.5 < spread[-1] / spread[0] < 2
+    with pytest.raises(ValueError, match="unknown over 'rows'"):
+        activation_stds(net, X, over="rows")
+    with pytest.raises(ValueError, match="at least 2 examples"):
+        activation_stds(net, X[:1], over="examples")
 
 
 def test_same_seed_same_weights():
@@ -90,6 +144,8 @@ def test_width_for_matches_parameter_budget():
     (dict(activation="gelu"), ValueError, "unknown activation 'gelu'"),
     (dict(init="kaiming"), ValueError, "unknown init 'kaiming'"),
     (dict(norm="group"), ValueError, "unknown norm 'group'"),
+    (dict(residual=True, branch_scale=-1), ValueError,
+     "branch_scale must be a finite number > 0"),
 ])
 def test_bad_arguments_are_refused(kwargs, error, words):
     args = dict(num_inputs=4, num_outputs=2, depth=2, width=4) | kwargs

@@ -33,4 +33,4 @@ def test_readme_intro_and_footer_name_the_licences():
 
 def test_the_package_declares_its_licence():
     project = tomllib.loads(_text("pyproject.toml"))["project"]
-    assert project["license"] == {"text": "MIT"}
+    assert project["license"] == "MIT"  # an SPDX expression (PEP 639)
