@@ -7,10 +7,14 @@ A last-bit difference in PyTorch's kernels on another CPU grows, over
 hundreds of steps, into a different run, much as another seed would. These
 tests run the chapter's code again, compare with the stored glue values
 within a tolerance of a few standard deviations between seeds (means over
-three seeds: 3 points; over two: 4 points, and 0.1 in the training loss),
+three seeds: 5 points; over two: 4 points, and 0.1 in the training loss),
 and check the claims the prose makes about them. Re-run on PyTorch's
 baseline kernels (``make portability``'s setting), the means moved by up
-to 2.0 points and the training losses by up to 0.02.
+to 2.0 points and the training losses by up to 0.02; re-run inside the
+test suite, a three-seed mean of depth against width once moved by 4.3
+points (seeds spread by up to 1.7 points each, so two draws of a
+three-seed mean differ by up to about 3 standard deviations of 1.4). The
+re-run uses the stored run's two threads.
 """
 
 import contextlib
@@ -25,7 +29,7 @@ from notebooks import ROOT, glued, read
 matplotlib.use("Agg")
 
 CHAPTER = ROOT / "chapters" / "07_deep.ipynb"
-TOLERANCE_3_SEEDS = 3.0     # percentage points, mean of three seeds
+TOLERANCE_3_SEEDS = 5.0     # percentage points, mean of three seeds
 TOLERANCE_2_SEEDS = 4.0     # percentage points, mean of two seeds
 TOLERANCE_ONE_RUN = 5.0     # percentage points, a single run
 LOSS_TOLERANCE = 0.1        # final training loss, mean of two or three
@@ -44,13 +48,17 @@ def notebook():
 @pytest.fixture(scope="module")
 def fresh(notebook):
     """The chapter's namespace after running all its code cells again."""
-    namespace = {}
+    import torch
+
+    namespace, threads = {}, torch.get_num_threads()
+    torch.set_num_threads(2)  # as tools/execute.py ran it (another test may have changed it)
     with contextlib.redirect_stdout(io.StringIO()):
         for cell in notebook.cells:
             if cell.cell_type == "code":
                 exec(compile(cell.source, str(CHAPTER), "exec"),  # noqa: S102
                      namespace)
     matplotlib.pyplot.close("all")
+    torch.set_num_threads(threads)
     return namespace
 
 
