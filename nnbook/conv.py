@@ -5,9 +5,11 @@
 any stride and zero padding; ``max_pool2d`` what ``F.max_pool2d(x, size)``
 does. ``conv_output_size`` is the length of the output along one axis.
 Shapes that do not fit are refused with a one-line message (package only).
+``MNIST1DCNN`` is Section 8.4's network for MNIST-1D, which Chapter 10 trains again.
 """
 
 import numpy as np
+from torch import nn
 
 from nnbook.validation import as_array, as_int
 
@@ -89,3 +91,20 @@ def max_pool2d(x, size):
     h, w = H // size, W // size
     windows = x[:, :, :h * size, :w * size].reshape(N, C, h, size, w, size)
     return windows.max(axis=(3, 5))
+
+
+class MNIST1DCNN(nn.Module):
+    """Greydanus and Kobak's 1-D CNN: (N, 40) signals → (N, 10) scores."""
+
+    def __init__(self, channels=25):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv1d(1, channels, 5, stride=2, padding=1), nn.ReLU(),
+            nn.Conv1d(channels, channels, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv1d(channels, channels, 3, stride=2, padding=1),
+            nn.ReLU())
+        self.output = nn.Linear(channels * 5, 10)
+
+    def forward(self, X):                     # X: (N, 40)
+        return self.output(self.features(X[:, None, :]).flatten(1))

@@ -15,7 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnbook.validation import as_array, as_choice, as_int, as_positive
+from nnbook.validation import (as_array, as_choice, as_int, as_nonnegative,
+                               as_positive)
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}
 # "default" keeps PyTorch's own (uniform, std = 1 / sqrt(3 · fan_in));
@@ -25,12 +26,14 @@ NORMS = ("none", "batch", "layer")
 
 
 class Block(nn.Module):
-    """One hidden layer: Linear → normalisation → activation, with
-    ``x + f(x)`` when ``residual`` (the input and output sizes must match).
+    """One hidden layer: Linear → normalisation → activation (→ dropout),
+    with ``x + f(x)`` when ``residual`` (the input and output sizes must
+    match). ``dropout`` > 0 zeroes each output with that probability while
+    training (Chapter 10); at 0 the block holds no dropout layer at all.
     """
 
     def __init__(self, num_inputs, width, activation="relu", norm="none",
-                 residual=False):
+                 residual=False, dropout=0.0):
         super().__init__()
         self.linear = nn.Linear(num_inputs, width)
         self.norm = {"none": nn.Identity, "batch": nn.BatchNorm1d,
@@ -38,9 +41,13 @@ class Block(nn.Module):
         self.norm = self.norm() if norm == "none" else self.norm(width)
         self.act = ACTIVATIONS[activation]()
         self.residual = bool(residual) and num_inputs == width
+        if dropout > 0:
+            self.dropout = nn.Dropout(dropout)
 
     def forward(self, X):
         out = self.act(self.norm(self.linear(X)))
+        if hasattr(self, "dropout"):
+            out = self.dropout(out)
         return X + out if self.residual else out
 
 
@@ -90,7 +97,7 @@ def scale_branches(model, factor):
 
 def deep_mlp(num_inputs, num_outputs, depth, width, activation="relu",
              init="default", norm="none", residual=False, branch_scale=None,
-             seed=0):
+             seed=0, dropout=0.0):
     """An ``nn.Sequential`` of ``depth`` hidden :class:`Block` s of
     ``width`` units, then a Linear layer to ``num_outputs`` scores.
 
@@ -101,7 +108,9 @@ def deep_mlp(num_inputs, num_outputs, depth, width, activation="relu",
     bias start ``branch_scale`` times as large as ``init`` draws them
     (None: 1 / depth, so that through all blocks the signal grows by
     less than (1 + 1/depth)^depth < e, Section 7.5; 1: unscaled);
-    seed: the weights are drawn from ``torch.manual_seed(seed)``.
+    seed: the weights are drawn from ``torch.manual_seed(seed)``;
+    dropout: the probability, in [0, 1), that dropout zeroes a hidden
+    unit's output while training (Chapter 10; 0: no dropout layers).
     """
     num_inputs = as_int(num_inputs, "num_inputs", minimum=1)
     num_outputs = as_int(num_outputs, "num_outputs", minimum=1)
@@ -110,11 +119,15 @@ def deep_mlp(num_inputs, num_outputs, depth, width, activation="relu",
     activation = as_choice(activation, "activation", tuple(ACTIVATIONS))
     norm = as_choice(norm, "norm", NORMS)
     init = as_choice(init, "init", INITS)
+    dropout = as_nonnegative(dropout, "dropout")
+    if dropout >= 1:
+        raise ValueError(f"dropout must be below 1 (1 would zero every "
+                         f"unit), got {dropout}")
     scale = (1 / depth if branch_scale is None
              else as_positive(branch_scale, "branch_scale"))
     torch.manual_seed(as_int(seed, "seed", minimum=0))
     sizes = [num_inputs] + [width] * depth
-    layers = [Block(a, b, activation, norm, residual)
+    layers = [Block(a, b, activation, norm, residual, dropout)
               for a, b in zip(sizes[:-1], sizes[1:])]
     model = nn.Sequential(*layers, nn.Linear(width, num_outputs))
     init_weights(model, init, seed)

@@ -92,3 +92,14 @@ def test_load_mnist1d_offline_and_leaves_numpy_state_alone():
     assert X_tr.dtype == np.float32 and y_tr.dtype == np.int64 and set(np.unique(y_te)) == set(range(10))
     (X_tr2, _), _ = datasets.load_mnist1d()
     np.testing.assert_array_equal(X_tr, X_tr2)
+
+
+def test_load_mnist1d_generates_more_signals_on_request():
+    (X_tr, y_tr), (X_te, _) = datasets.load_mnist1d(num_samples=1000)
+    assert X_tr.shape == (800, 40) and X_te.shape == (200, 40)
+    assert set(np.unique(y_tr)) == set(range(10))
+
+
+def test_load_mnist1d_refuses_too_few_signals():
+    with pytest.raises(ValueError, match="num_samples"):
+        datasets.load_mnist1d(num_samples=0)

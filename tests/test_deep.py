@@ -156,3 +156,26 @@ def test_bad_arguments_are_refused(kwargs, error, words):
 def test_every_init_builds():
     for init in INITS:
         assert num_parameters(deep_mlp(4, 2, 2, 4, init=init)) == 50
+
+
+def test_dropout_zeroes_units_in_training_only():
+    model = deep_mlp(10, 3, depth=2, width=200, dropout=0.5, seed=0)
+    X = torch.randn(4, 10)
+    hidden = model[0]
+    model.train()
+    share = (hidden(X) == 0).float().mean().item()
+    model.eval()
+    assert share > (hidden(X) == 0).float().mean().item() + 0.2
+    assert torch.equal(model(X), model(X))
+
+
+def test_no_dropout_leaves_the_network_as_before():
+    plain, zero = deep_mlp(10, 3, 2, 8, seed=1), deep_mlp(10, 3, 2, 8, seed=1, dropout=0)
+    assert list(plain.state_dict()) == list(zero.state_dict())
+    assert not any(isinstance(m, nn.Dropout) for m in zero.modules())
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1, 1.5])
+def test_dropout_outside_zero_one_is_refused(bad):
+    with pytest.raises(ValueError, match="dropout"):
+        deep_mlp(10, 3, 2, 8, dropout=bad)

@@ -33,6 +33,7 @@ PACKAGE_ONLY = {
     "nnbook.scratch": {"DTYPE", "LOSSES", "validate_batch", "validate_fit", "validate_inputs",
                        "validate_mlp"},
     "nnbook.conv": {"validate_conv", "validate_pool"},
+    "nnbook.data": {"_as_float32", "_as_targets", "ArrayDataset", "array_loader"},
     "nnbook.attention": {"POSITIONS", "_shape", "_as_tensor", "_check_mask", "validate_attention",
                          "validate_lengths", "validate_positions", "validate_heads",
                          "validate_transformer", "validate_tokens", "validate_generate",
