@@ -9,6 +9,11 @@
   is measured. The model is left in eval mode, ready to predict.
 - Devices: the model and every batch go to ``device`` (by default
   ``nnbook.device.best_device()``); float data are sent as float32.
+- Steps instead of epochs: ``fit_steps`` trains for an exact number of
+  batches, evaluating every ``eval_every`` steps, whatever the size of the
+  data set (Chapters 10 and 11 compare training sets of very different
+  sizes at the same number of steps). It is ``fit`` over "epochs" of
+  ``eval_every`` steps, not another loop.
 - Early stopping: with ``patience``, training stops once the validation
   loss has not improved for that many epochs, and the weights of the best
   epoch are restored.
@@ -275,3 +280,56 @@ def _record(history, split, result):
 def _snapshot(model):
     """A copy of the weights that later steps cannot change."""
     return copy.deepcopy(model.state_dict())
+
+
+class StepBatches:
+    """The batches of ``batches`` (a DataLoader or any re-iterable of (X, y)),
+    cut into rounds of ``per_round`` steps: each pass over this object yields
+    the next ``per_round`` batches, starting ``batches`` again (its next
+    epoch) when it runs out, until ``num_steps`` batches in all.
+    ``fit`` over it evaluates once a round, so every ``per_round`` steps.
+    """
+
+    def __init__(self, batches, per_round, num_steps):
+        self.batches = _batches(batches, "batches")
+        self.per_round = as_int(per_round, "eval_every", minimum=1)
+        self.num_steps = as_int(num_steps, "num_steps", minimum=1)
+        self.taken, self._stream = 0, iter(())
+
+    def __len__(self):
+        return min(self.per_round, self.num_steps - self.taken)
+
+    def __iter__(self):
+        for _ in range(len(self)):
+            yield self._next()
+
+    def _next(self):
+        for fresh in (False, True):
+            try:
+                batch = next(self._stream)
+                self.taken += 1
+                return batch
+            except StopIteration:
+                if fresh:
+                    raise ValueError("batches yields no batches: its data set is empty") from None
+                self._stream = iter(self.batches)
+
+
+def fit_steps(model, batches, loss_fn, optimizer, num_steps, *,
+              eval_every=None, val_loader=None, metrics=None, device=None):
+    """Train ``model`` for exactly ``num_steps`` batches drawn from
+    ``batches`` (started again when it runs out), and, with
+    ``val_loader``, evaluate it every ``eval_every`` steps (None: once,
+    at the end).
+
+    The same loop as :func:`fit`, over :class:`StepBatches`; returns its
+    :class:`History`, one entry per evaluation, with a "step" list of the
+    step counts at which they were made. The model ends in eval mode.
+    """
+    num_steps = as_int(num_steps, "num_steps", minimum=1)
+    every = num_steps if eval_every is None else as_int(eval_every, "eval_every", minimum=1)
+    rounds = StepBatches(batches, every, num_steps)
+    history = fit(model, rounds, loss_fn, optimizer, math.ceil(num_steps / every),
+                  val_loader=val_loader, metrics=metrics, device=device, progress=False)
+    history["step"] = [min(every * (i + 1), num_steps) for i in range(len(history["train loss"]))]
+    return history

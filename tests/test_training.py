@@ -9,10 +9,10 @@ import pytest
 import torch
 from torch import nn
 
-from nnbook.data import ArrayDataset, array_loader
+from nnbook.data import ArrayDataset, array_loader, batch_loader
 from nnbook.device import best_device
 from nnbook.repro import set_seed
-from nnbook.training import History, accuracy, evaluate, fit
+from nnbook.training import History, accuracy, evaluate, fit, fit_steps
 
 CE = nn.functional.cross_entropy
 
@@ -314,3 +314,81 @@ def test_array_dataset_refuses_bad_arrays(args, error, words):
     with pytest.raises(error) as info:
         ArrayDataset(*args)
     one_line(info, words)
+
+
+# --- fit_steps: fit over rounds of eval_every steps ---
+
+def _step_task():
+    X = np.random.default_rng(0).normal(size=(250, 5)).astype(np.float32)
+    return X, (X[:, 0] > 0).astype(np.int64)
+
+
+def _counted(loader):
+    """A loader that counts the batches taken from it."""
+    class Counting:
+        taken = 0
+
+        def __iter__(self):
+            for batch in loader:
+                Counting.taken += 1
+                yield batch
+    return Counting()
+
+
+def test_fit_steps_takes_exactly_num_steps_batches_across_epochs():
+    X, y = _step_task()
+    counting = _counted(batch_loader(X, y, 100))      # 3 batches an epoch
+    model = nn.Linear(5, 2)
+    history = fit_steps(model, counting, nn.functional.cross_entropy,
+                        torch.optim.SGD(model.parameters(), lr=0.1), 7, eval_every=3,
+                        val_loader=array_loader(X, y, 250), metrics={"acc": accuracy})
+    assert counting.taken == 7
+    assert history["step"] == [3, 6, 7]
+    assert len(history["val acc"]) == len(history["train loss"]) == 3
+    assert not model.training
+
+
+def test_fit_steps_is_the_same_training_as_a_loop_written_out():
+    X, y = _step_task()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 20), nn.Dropout(0.3), nn.Linear(20, 2))
+    fit_steps(model, batch_loader(X, y, 100), nn.functional.cross_entropy,
+              torch.optim.AdamW(model.parameters(), lr=0.01), 8, eval_every=3,
+              val_loader=array_loader(X, y, 250))
+    torch.manual_seed(0)
+    twin = nn.Sequential(nn.Linear(5, 20), nn.Dropout(0.3), nn.Linear(20, 2))
+    optimizer, loader, step = torch.optim.AdamW(twin.parameters(), lr=0.01), batch_loader(X, y, 100), 0
+    twin.train()
+    while step < 8:
+        for X_batch, y_batch in loader:
+            loss = nn.functional.cross_entropy(twin(X_batch), y_batch)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            step += 1
+            if step == 8:
+                break
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), twin.parameters()))
+
+
+def test_fit_steps_without_eval_every_evaluates_once_at_the_end():
+    X, y = _step_task()
+    model = nn.Linear(5, 2)
+    history = fit_steps(model, batch_loader(X, y, 100), nn.functional.cross_entropy,
+                        torch.optim.SGD(model.parameters(), lr=0.1), 5)
+    assert history["step"] == [5] and len(history["train loss"]) == 1
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"num_steps": 0}, ValueError, "num_steps"),
+    ({"eval_every": 0}, ValueError, "eval_every"),
+    ({"batches": []}, ValueError, "no batches"),
+    ({"batches": (np.zeros((2, 5)), np.zeros(2))}, TypeError, "DataLoader"),
+])
+def test_fit_steps_refuses_bad_settings_with_a_message(kwargs, error, match):
+    X, y = _step_task()
+    model = nn.Linear(5, 2)
+    args = {"batches": batch_loader(X, y, 100), "num_steps": 5, **kwargs}
+    with pytest.raises(error, match=match):
+        fit_steps(model, args.pop("batches"), nn.functional.cross_entropy,
+                  torch.optim.SGD(model.parameters(), lr=0.1), args.pop("num_steps"), **args)
