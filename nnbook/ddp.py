@@ -106,23 +106,28 @@ def gather_lines(line):
 
 
 def worker(num_steps, lr, seed, out=None):
-    """One worker's run under ``torchrun`` (or ``--check``): DDP training on its shard.
+    """One worker's run under ``torchrun`` (or ``--check``): DDP training.
 
-    Rank 0 prints every worker's summary, gathered in rank order; with ``out`` it saves
-    the trained weights there. Returns the final losses seen by this worker.
+    Rank 0 prints every worker's summary, gathered in rank order; with
+    ``out`` it saves the trained weights there. Returns this worker's
+    losses.
     """
     dist.init_process_group(backend())
     rank, world = dist.get_rank(), dist.get_world_size()
-    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}") \
-        if backend() == "nccl" else torch.device("cpu")
+    device = torch.device("cpu")
+    if backend() == "nccl":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
     X, y = make_data(seed=seed)
     model = nn.parallel.DistributedDataParallel(make_model(seed).to(device))
-    loader = shard_loader(X.to(device), y.to(device), GLOBAL_BATCH // world, rank, world, seed)
+    batch_size = GLOBAL_BATCH // world
+    loader = shard_loader(X.to(device), y.to(device), batch_size, rank,
+                          world, seed)
     losses = train(model, loader, num_steps, lr)
-    lines = gather_lines(f"worker {rank} of {world}: {len(loader.sampler)} examples, "
-                         f"last loss {losses[-1]:.3f}")
+    lines = gather_lines(f"worker {rank} of {world}: {len(loader.sampler)} "
+                         f"examples, last loss {losses[-1]:.3f}")
     if rank == 0:
-        print(f"{backend()} backend, {world} workers, batch {GLOBAL_BATCH // world} each")
+        print(f"{backend()} backend, {world} workers, "
+              f"batch {batch_size} each")
         print("\n".join(lines))
         if out is not None:
             torch.save(model.module.state_dict(), out)
