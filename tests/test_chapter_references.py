@@ -70,7 +70,9 @@ def test_titles_are_the_plans():
         assert f"{number}. *{title}*" in text, (number, title)
 
 
-def test_the_rule_itself():
+def test_the_rule_itself(monkeypatch):
+    # Judged as if only Chapters 1–9 were written, whatever the book holds today.
+    monkeypatch.setattr(__import__(__name__), "written", lambda: set(range(1, 10)))
     assert bad_mentions("as Chapter 10 (*Generalisation and data*) shows") == []
     assert bad_mentions("Chapter 10, *Generalisation and data*, measures") == []
     assert bad_mentions("met again in Chapter 11") != []
