@@ -8,13 +8,11 @@ would. These tests run the chapter's code again (about 90 s), compare with the s
 values within a stated tolerance, and check each claim the prose makes about them.
 """
 
-import contextlib
-import io
 
 import matplotlib
 import pytest
 
-from notebooks import ROOT, glued, read
+from notebooks import ROOT, glued, read, rerun
 
 matplotlib.use("Agg")
 
@@ -45,18 +43,7 @@ def stored(notebook):
 @pytest.fixture(scope="module")
 def fresh(notebook):
     """The chapter's namespace and glue values after running its code cells again."""
-    namespace, values = {}, {}
-
-    def glue(name, value, display=True):
-        values[name] = value
-
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell in notebook.cells:
-            if cell.cell_type == "code":
-                exec(compile(cell.source, str(CHAPTER), "exec"), namespace)  # noqa: S102
-                namespace["glue"] = glue   # the chapter's glue records into values
-    matplotlib.pyplot.close("all")
-    return namespace, values
+    return rerun(notebook, CHAPTER)
 
 
 def test_training_cells_are_ignored_by_nbval(notebook):

@@ -9,34 +9,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from checking import NONE_RETURNED, assert_check_failed, assert_wrong, line
 from nnbook.attention import TransformerBlock, causal_mask
 from notebooks import ROOT, read, stdout_lines
-from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
+from nnbook.checks import NOT_DONE
 from nnbook.checks import attention as checks
-
-
-def line(check, *args):
-    return outcome(check.body, *args)
 
 
 def stub(*args, **kwargs):
     raise NotImplementedError("Exercise 5: complete attention_in_blocks()")
-
-
-def assert_wrong(got, message):
-    """A wrong answer gets ✘ and the expected words, on one line, never the check's fault."""
-    assert got.startswith("✘ ") and not got.startswith(NOT_DONE), got
-    assert not got.startswith(CHECK_FAILED) and "\n" not in got, got
-    assert message in got, got
-
-
-def assert_check_failed(got):
-    """The check's own failure is said to be the check's, not the learner's."""
-    assert got.startswith(CHECK_FAILED) and "\n" not in got, got
-    assert "your code raised" not in got, got
-
-
-NONE_RETURNED = "returned None: does your function end with `return …`?"
 
 
 # Exercise 1 -----------------------------------------------------------------

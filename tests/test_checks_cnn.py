@@ -8,26 +8,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
+from checking import NONE_RETURNED, assert_wrong, line
+from nnbook.checks import NOT_DONE
 from nnbook.checks import cnn as checks
-
-
-def line(check, *args):
-    return outcome(check.body, *args)
 
 
 def stub(*args, **kwargs):
     raise NotImplementedError("Exercise 3: complete conv1d_dilated()")
 
-
-def assert_wrong(got, message):
-    """A wrong answer gets ✘ and the expected words, on one line, never the check's fault."""
-    assert got.startswith("✘ ") and not got.startswith(NOT_DONE), got
-    assert not got.startswith(CHECK_FAILED) and "\n" not in got, got
-    assert message in got, got
-
-
-NONE_RETURNED = "returned None: does your function end with `return …`?"
 
 # Exercise 1 -----------------------------------------------------------------
 

@@ -6,14 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
+from checking import NONE_RETURNED, line
+from nnbook.checks import CHECK_FAILED, NOT_DONE
 from nnbook.checks import digits as checks
 from nnbook.datasets import load_digits
 from nnbook.scratch import MLP
-
-
-def line(check, *args):
-    return outcome(check.body, *args)
 
 
 def stub(*args, **kwargs):
@@ -25,9 +22,6 @@ def assert_wrong(got, message):
     assert got.startswith("✘ ") and not got.startswith(NOT_DONE), got
     assert not got.startswith(CHECK_FAILED) and "\n" not in got, got
     assert message in got, got
-
-
-NONE_RETURNED = "returned None: does your function end with `return …`?"
 
 
 # Exercise 1 -----------------------------------------------------------------

@@ -9,32 +9,13 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
+from checking import NONE_RETURNED, assert_check_failed, assert_wrong, line
+from nnbook.checks import NOT_DONE
 from nnbook.checks import distributed as checks
-
-
-def line(check, *args):
-    return outcome(check.body, *args)
 
 
 def stub(*args, **kwargs):
     raise NotImplementedError("Exercise 3: complete ring_all_reduce()")
-
-
-def assert_wrong(got, message):
-    """A wrong answer gets ✘ and the expected words, on one line, never the check's fault."""
-    assert got.startswith("✘ ") and not got.startswith(NOT_DONE), got
-    assert not got.startswith(CHECK_FAILED) and "\n" not in got, got
-    assert message in got, got
-
-
-def assert_check_failed(got):
-    """The check's own failure is said to be the check's, not the learner's."""
-    assert got.startswith(CHECK_FAILED) and "\n" not in got, got
-    assert "your code raised" not in got, got
-
-
-NONE_RETURNED = "returned None: does your function end with `return …`?"
 
 
 # Exercise 1 -----------------------------------------------------------------

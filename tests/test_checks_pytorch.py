@@ -9,12 +9,9 @@ import pytest
 import torch
 from torch import nn
 
-from nnbook.checks import CHECK_FAILED, NOT_DONE, outcome
+from checking import NONE_RETURNED, line
+from nnbook.checks import CHECK_FAILED, NOT_DONE
 from nnbook.checks import pytorch as checks
-
-
-def line(check, *args):
-    return outcome(check.body, *args)
 
 
 def stub(*args, **kwargs):
@@ -26,9 +23,6 @@ def assert_wrong(got, message):
     assert got.startswith("✘ ") and not got.startswith(NOT_DONE), got
     assert not got.startswith(CHECK_FAILED) and "\n" not in got, got
     assert message in got, got
-
-
-NONE_RETURNED = "returned None: does your function end with `return …`?"
 
 
 # Exercise 1 -----------------------------------------------------------------
