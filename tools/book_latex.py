@@ -115,8 +115,12 @@ def _breakable(table):
     for row in table.findall(nodes.row):
         for i, entry in enumerate(row.children[:len(columns)]):
             lengths[i].append(len(entry.astext()))
-    for colspec, column in zip(columns, lengths):
-        colspec["colwidth"] = min(max(sum(column) // max(len(column), 1), 8), 150)
+    widths = [min(max(sum(column) // max(len(column), 1), 8), 150) for column in lengths]
+    # A column of short entries (a title, a time) beside one of long ones still gets room
+    # for a word: at least a seventh of the whole, or its words break letter by letter.
+    floor = sum(widths) // 7
+    for colspec, width in zip(columns, widths):
+        colspec["colwidth"] = max(width, floor)
     table["classes"] += ["longtable", "colwidths-given"]
 
 
