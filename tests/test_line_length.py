@@ -44,6 +44,9 @@ def test_notebook_lines_fit_the_page(path):
     found = [(index, kind, line) for index, cell in enumerate(notebook.cells)
              if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", [])
              for kind, text in shown_texts(cell) for line in too_long(text)]
+    found += [(index, "code block in the text", line) for index, cell in enumerate(notebook.cells)
+              if cell.cell_type == "markdown"
+              for block in FENCE.findall(cell.source) for line in too_long(block)]
     assert not found, (
         f"{len(found)} lines are longer than {MAX_CHARS} characters and are cut off in the "
         f"book; break them (cell, code/output, line): {found[:5]}")
