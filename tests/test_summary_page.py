@@ -57,3 +57,12 @@ def test_the_claims_cover_the_themes_of_the_first_page():
     claims = " ".join(row.strip("|").split(" | ")[0] for row in rows())
     missing = [theme for theme in THEMES if theme not in claims + " ".join(rows())]
     assert not missing, missing
+
+
+def test_every_pasted_figure_names_its_format():
+    """A glue role that pastes from another page needs ``path::key:format``: without the
+    format, MyST reads ``path:`` as the key and the book build warns."""
+    text = PAGE.read_text(encoding="utf-8")
+    roles = re.findall(r"\{glue:text\}`[^`]*`", text)
+    assert roles and all(re.fullmatch(r"\{glue:text\}`[^`:]+::[^`:]+:[^`:]+`", r) for r in roles), \
+        [r for r in roles if not re.fullmatch(r"\{glue:text\}`[^`:]+::[^`:]+:[^`:]+`", r)]
