@@ -5,4 +5,4 @@ Importing the package does nothing else: no seeding, no plotting style, no print
 """
 
 # The course's release; pyproject.toml, _config.yml and CHANGELOG.md agree (tests/test_release.py).
-__version__ = "0.3.0"
+__version__ = "0.4.0"

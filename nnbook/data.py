@@ -7,6 +7,8 @@ and Windows those import the class by its module name, which a notebook's
 set whole batches of indices, much faster than ``array_loader`` for training.
 """
 
+import time
+
 import numpy as np
 import torch
 
@@ -79,3 +81,19 @@ def batch_loader(X, y, batch_size=100, seed=0):
     batches = torch.utils.data.BatchSampler(order, batch_size, False)
     return torch.utils.data.DataLoader(data, sampler=batches,
                                        batch_size=None)
+
+
+class SlowDataset(ArrayDataset):
+    """An :class:`ArrayDataset` whose every sample takes ``seconds`` to
+    fetch: a stand-in for reading and decoding a file from disk
+    (Chapter 13 uses it to show what ``DataLoader`` workers buy)."""
+
+    def __init__(self, X, y, seconds=0.002):
+        super().__init__(X, y)
+        if not seconds >= 0:
+            raise ValueError(f"seconds must be ≥ 0, got {seconds}")
+        self.seconds = float(seconds)
+
+    def __getitem__(self, i):
+        time.sleep(self.seconds)    # waiting on storage, not computing
+        return super().__getitem__(i)

@@ -2,7 +2,8 @@
 
 
 def best_device():
-    """Return a ``torch.device``: CUDA if present, else Apple's MPS, else the CPU."""
+    """The fastest device present, as a ``torch.device``: CUDA, else
+    Apple's MPS, else the CPU."""
     import torch
 
     if torch.cuda.is_available():

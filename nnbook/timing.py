@@ -7,7 +7,8 @@ GPU chapter later), so each is taken the same way:
 - several repeats, each of ``number`` calls, and the median per call (robust to a repeat that
   the operating system interrupted), with the spread reported beside it;
 - work queued on a GPU is asynchronous: the clock is read only after the device has finished
-  (``torch.cuda.synchronize``), or it would time the queueing, not the work;
+  (``torch.cuda.synchronize``), or it would time the queueing, not the work; on a CUDA
+  device the clock is the device's own (a pair of CUDA events recorded around the calls);
 - the garbage collector pauses while the clock runs, as in Python's ``timeit``, so that a
   sweep triggered by earlier work is not counted against the code being timed.
 """
@@ -56,6 +57,33 @@ def synchronize(device=None):
         torch.mps.synchronize()
 
 
+def _cuda_events(device):
+    """A pair of CUDA events when ``device`` is a CUDA device, else None."""
+    torch = sys.modules.get("torch")
+    if torch is None or device is None or torch.device(device).type != "cuda":
+        return None
+    return torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+
+
+def _timed(fn, number, device):
+    """(seconds that ``number`` calls of ``fn`` take, the last call's result), the device's
+    queue drained first."""
+    events = _cuda_events(device)
+    synchronize(device)
+    if events is not None:       # the GPU's own clock, read when its queue reaches each event
+        events[0].record()
+        for _ in range(number):
+            result = fn()
+        events[1].record()
+        events[1].synchronize()
+        return events[0].elapsed_time(events[1]) / 1000, result
+    start = time.perf_counter()
+    for _ in range(number):
+        result = fn()
+    synchronize(device)
+    return time.perf_counter() - start, result
+
+
 def measure(fn, number=1, repeats=5, warmup=1, device=None):
     """Time ``fn()`` (no arguments): returns a :class:`Timing` of seconds per call,
     holding the last call's result.
@@ -73,12 +101,8 @@ def measure(fn, number=1, repeats=5, warmup=1, device=None):
     gc.disable()
     try:
         for _ in range(repeats):
-            synchronize(device)
-            start = time.perf_counter()
-            for _ in range(number):
-                result = fn()
-            synchronize(device)
-            times.append((time.perf_counter() - start) / number)
+            seconds, result = _timed(fn, number, device)
+            times.append(seconds / number)
     finally:
         if enabled:
             gc.enable()

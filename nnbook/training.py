@@ -175,14 +175,17 @@ def evaluate(model, loader, loss_fn, metrics=None, device=None):
     return {name: total / count for name, total in totals.items()}
 
 
-def _train_epoch(model, loader, loss_fn, optimizer, metrics, device, first):
+def _train_epoch(model, loader, loss_fn, optimizer, metrics, device, first,
+                 amp_dtype=None, scaler=None):
     """One pass over ``loader``: returns {"loss": mean, name: mean, ...}."""
     totals, count = {"loss": 0.0, **dict.fromkeys(metrics, 0.0)}, 0
     model.train()
     for i, batch in enumerate(loader):
         X, y = _to_device(batch, device)
-        y_hat = _forward(model, X)
-        loss = _loss(loss_fn, y_hat, y, first and i == 0)
+        with torch.autocast(device.type, dtype=amp_dtype or torch.float32,
+                            enabled=amp_dtype is not None):
+            y_hat = _forward(model, X)
+            loss = _loss(loss_fn, y_hat, y, first and i == 0)
         value = loss.item()
         if not math.isfinite(value):
             lr = optimizer.param_groups[0].get("lr")
@@ -190,8 +193,13 @@ def _train_epoch(model, loader, loss_fn, optimizer, metrics, device, first):
                              f"batch {i + 1} (lr={lr}): lower the "
                              "learning rate")
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        if scaler is None:
+            loss.backward()
+            optimizer.step()
+        else:                   # fp16: scale the loss so small gradients survive
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
         totals["loss"] += value * len(y)
         with torch.no_grad():
             for name, fn in metrics.items():
@@ -201,6 +209,13 @@ def _train_epoch(model, loader, loss_fn, optimizer, metrics, device, first):
         raise ValueError("train_loader yields no batches: its data set is "
                          "empty")
     return {name: total / count for name, total in totals.items()}
+
+
+def _validate_amp(amp_dtype):
+    if amp_dtype not in (None, torch.bfloat16, torch.float16):
+        raise ValueError("amp_dtype must be None (fp32), torch.bfloat16 or torch.float16, "
+                         f"got {amp_dtype!r}")
+    return amp_dtype
 
 
 def _validate_fit(model, train_loader, loss_fn, optimizer, num_epochs,
@@ -225,7 +240,7 @@ def _validate_fit(model, train_loader, loss_fn, optimizer, num_epochs,
 
 def fit(model, train_loader, loss_fn, optimizer, num_epochs, *,
         val_loader=None, metrics=None, device=None, patience=None,
-        progress=None):
+        progress=None, amp_dtype=None):
     """Train ``model`` for ``num_epochs`` passes over ``train_loader``.
 
     loss_fn: (y_hat, y) → a scalar tensor; optimizer: built on
@@ -233,7 +248,9 @@ def fit(model, train_loader, loss_fn, optimizer, num_epochs, *,
     device: where to train (default ``best_device()``; the model is moved
     there and stays); patience: stop when the validation loss has not
     improved for this many epochs, then restore the best epoch's weights;
-    progress: show a bar (default ``progress_enabled()``).
+    progress: show a bar (default ``progress_enabled()``); amp_dtype:
+    ``torch.bfloat16`` or ``torch.float16`` to train in mixed precision
+    under ``torch.autocast`` (fp16 with a ``GradScaler``), None for fp32.
     Returns a :class:`History`; the model ends in eval mode.
     """
     num_epochs, patience = _validate_fit(model, train_loader, loss_fn,
@@ -242,6 +259,8 @@ def fit(model, train_loader, loss_fn, optimizer, num_epochs, *,
     metrics = _validate_metrics(metrics)
     device = torch.device(device) if device is not None else best_device()
     model.to(device)
+    amp_dtype = _validate_amp(amp_dtype)
+    scaler = torch.amp.GradScaler(device.type) if amp_dtype == torch.float16 else None
     history, best, waited = History(), None, 0
     show = progress_enabled() if progress is None else bool(progress)
     from tqdm.auto import tqdm
@@ -249,7 +268,7 @@ def fit(model, train_loader, loss_fn, optimizer, num_epochs, *,
     epochs = tqdm(range(num_epochs), desc="epochs", disable=not show)
     for epoch in epochs:
         result = _train_epoch(model, train_loader, loss_fn, optimizer,
-                              metrics, device, epoch == 0)
+                              metrics, device, epoch == 0, amp_dtype, scaler)
         _record(history, "train", result)
         if val_loader is None:
             epochs.set_postfix(loss=f"{result['loss']:.3g}", refresh=False)
@@ -316,7 +335,8 @@ class StepBatches:
 
 
 def fit_steps(model, batches, loss_fn, optimizer, num_steps, *,
-              eval_every=None, val_loader=None, metrics=None, device=None):
+              eval_every=None, val_loader=None, metrics=None, device=None,
+              amp_dtype=None):
     """Train ``model`` for exactly ``num_steps`` batches drawn from
     ``batches`` (started again when it runs out), and, with
     ``val_loader``, evaluate it every ``eval_every`` steps (None: once,
@@ -330,6 +350,7 @@ def fit_steps(model, batches, loss_fn, optimizer, num_steps, *,
     every = num_steps if eval_every is None else as_int(eval_every, "eval_every", minimum=1)
     rounds = StepBatches(batches, every, num_steps)
     history = fit(model, rounds, loss_fn, optimizer, math.ceil(num_steps / every),
-                  val_loader=val_loader, metrics=metrics, device=device, progress=False)
+                  val_loader=val_loader, metrics=metrics, device=device, progress=False,
+                  amp_dtype=amp_dtype)
     history["step"] = [min(every * (i + 1), num_steps) for i in range(len(history["train loss"]))]
     return history

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 BROWSER_FILES = {"test_site.py", "test_lab_widgets.py"}
 SLOW_FILES = {"test_book.py", "test_site.py", "test_lab_widgets.py", "test_student_edition.py",
               "test_nbgrader.py", "test_pdf.py"}
-SLOW_TESTS = {"test_a_student_sets_it_up_from_the_readme_and_runs_every_notebook"}
+SLOW_TESTS = {"test_a_student_sets_it_up_from_the_readme_and_runs_the_exercises"}
 
 
 def pytest_configure(config):
@@ -35,6 +35,9 @@ def pytest_collection_modifyitems(config, items):
         if (name in SLOW_FILES or name.endswith(".ipynb") or name.endswith("_results.py")
                 or getattr(item, "originalname", item.name) in SLOW_TESTS):
             item.add_marker(pytest.mark.slow)
+    # The hand-out test is the longest single test: collected first, xdist starts it at once,
+    # so it overlaps the rest instead of running alone at the end.
+    items.sort(key=lambda item: Path(str(item.fspath)).name != "test_handout.py")
 
 
 # --- Time: the suite's time by group, and each notebook's time budget -------------------------
@@ -52,7 +55,7 @@ def budget(path):
 
 def _group(report):
     path = report.nodeid.split("::")[0]
-    if path.endswith(".ipynb") or "runs_every_notebook" in report.nodeid:
+    if path.endswith(".ipynb") or "runs_the_exercises" in report.nodeid:
         return "notebooks"
     if "browser" in report.keywords:
         return "browser"

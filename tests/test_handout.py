@@ -4,11 +4,16 @@ The archive holds the chapters, the exercises, the package, the students' requir
 README; every relative link in it resolves inside it; the students' requirements pin what the
 book is tested with and nothing of the book-building or test tools. The slow test does what
 a student does: unpacks the archive, runs the README's set-up commands (a fresh virtual
-environment, its own requirements), then runs every chapter and every exercise notebook top
-to bottom in that environment; an untouched exercise notebook says "not done yet" at each
-check and shows nothing stray (an unanswered `...` printed as Ellipsis). (This is the suite's only run of the exercise notebooks.)
+environment, its own requirements), then, in that environment, imports every module that any
+chapter, exercise or the package imports (the whole closure: a chapter that needs a package
+the students' requirements lack fails here), runs the first chapter and every exercise
+notebook top to bottom; an untouched exercise notebook says "not done yet" at each check and
+shows nothing stray (an unanswered `...` printed as Ellipsis). This is the suite's only run of
+the exercise notebooks; the chapters themselves run under nbval, in the book's environment,
+whose pins the students' requirements match (the first test below).
 """
 
+import ast
 import os
 import posixpath
 import re
@@ -90,7 +95,33 @@ def _run(command, cwd, env, timeout):
     assert result.returncode == 0, f"{command}:\n{(result.stdout + result.stderr)[-3000:]}"
 
 
-def test_a_student_sets_it_up_from_the_readme_and_runs_every_notebook(unpacked):
+def imported_modules(paths):
+    """Top-level names of every module imported anywhere (nested imports included) in these
+    notebooks' code cells and Python files, and every module of the package itself."""
+    names = set()
+    for path in paths:
+        if path.suffix == ".ipynb":
+            sources = [c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code"]
+        else:
+            sources = [path.read_text(encoding="utf-8")]
+        for source in sources:
+            source = "\n".join(line for line in source.splitlines()
+                               if not line.lstrip().startswith(("%", "!")))
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Import):
+                    names.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.add(node.module)
+    return names
+
+
+def test_the_import_closure_covers_every_package_import():
+    names = imported_modules(CHAPTERS + EXERCISES + sorted((ROOT / "nnbook").rglob("*.py")))
+    for needed in ("torch", "sklearn.datasets", "mnist1d.data", "ipywidgets", "nnbook.checks"):
+        assert needed in names or any(n.startswith(needed) for n in names), needed
+
+
+def test_a_student_sets_it_up_from_the_readme_and_runs_the_exercises(unpacked):
     top, _ = unpacked
     env = {**os.environ, **execute.ENVIRONMENT}
     env.pop("VIRTUAL_ENV", None)
@@ -98,11 +129,19 @@ def test_a_student_sets_it_up_from_the_readme_and_runs_every_notebook(unpacked):
                                   if not p.startswith(str(ROOT)))
     for command in pack_exercises.SETUP_COMMANDS:
         _run(command, top, env, timeout=900)
-    notebooks = sorted(top.glob("chapters/*.ipynb")) + sorted(top.glob("exercises/*.ipynb"))
+    modules = sorted(imported_modules(sorted(top.glob("chapters/*.ipynb"))
+                                      + sorted(top.glob("exercises/*.ipynb"))
+                                      + sorted((top / "nnbook").rglob("*.py"))))
+    modules += sorted(f"nnbook.{p.relative_to(top / 'nnbook').with_suffix('')}".replace("/", ".")
+                      for p in (top / "nnbook").rglob("*.py") if p.name != "__init__.py")
+    _run(".venv/bin/python -c 'import importlib, sys; "
+         "[importlib.import_module(m) for m in sys.argv[1:]]' " + " ".join(modules),
+         top, env, timeout=600)
+    notebooks = sorted(top.glob("chapters/*.ipynb"))[:1] + sorted(top.glob("exercises/*.ipynb"))
     for path in notebooks:
         _run(f".venv/bin/jupyter execute --inplace --timeout=600 {path.relative_to(top)}",
              top, env, timeout=900)
-    assert len(notebooks) == len(CHAPTERS) + len(EXERCISES)
+    assert len(notebooks) == 1 + len(EXERCISES)
     for path in sorted(top.glob("exercises/*.ipynb")):
         _says_not_done_and_nothing_stray(path)
 

@@ -23,7 +23,8 @@ import student_edition  # noqa: E402
 GUIDE = "backmatter/instructor"
 QUESTIONS = "backmatter/instructor_questions"
 PROJECT = "backmatter/instructor_project"
-PARTS = {1: range(1, 3), 2: range(3, 6), 3: range(6, 10), 4: range(10, 13)}   # part → its chapters
+PARTS = {1: range(1, 3), 2: range(3, 6), 3: range(6, 10), 4: range(10, 13),
+         5: range(13, 15)}   # part → its chapters
 KINDS = {"Computation", "Explain", "Spot the bug", "Predict the plot"}
 MIN_PER_PART = 8
 QUESTION = re.compile(r"^### Q(\d+)\.(\d+) · (.+)$", re.MULTILINE)
