@@ -149,6 +149,16 @@ def numbers(value):
     return value
 
 
+def number_array(value, name):
+    """A numeric answer (a list, an array, a tensor) as a float numpy array, or fail
+    naming what it is instead."""
+    value = numbers(value)
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{name} should be numbers, got {type(value).__name__}") from None
+
+
 def expect(condition, message):
     """Fail the check with ``message`` unless ``condition`` holds."""
     if not condition:

@@ -13,7 +13,7 @@ from nnbook.attention import (MultiHeadAttention, TinyTransformer,
                               sinusoidal_positions)
 from nnbook.checks import numbers as _numbers
 from nnbook.checks import returned as _returned
-from nnbook.checks import CheckFailed, check, choice, close, expect
+from nnbook.checks import CheckFailed, check, choice, close, expect, number_array
 from nnbook.sequences import make_sequence_task, sequence_loss, token_loader
 from nnbook.training import fit
 
@@ -32,16 +32,6 @@ def _same(got, want, rtol=1e-4, atol=1e-6):
     got = np.asarray(got, dtype=float)
     return got.shape == np.shape(want) and np.allclose(got, want, rtol=rtol,
                                                        atol=atol)
-
-
-def _as_array(value, name):
-    """A numeric answer as a float array, or a message naming what it is."""
-    value = _numbers(value)
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{name} should be numbers, got "
-                          f"{type(value).__name__}") from None
 
 
 # Exercise 1 -----------------------------------------------------------------
@@ -73,7 +63,7 @@ def _hand_weight_slips():
 def check_attention_by_hand(weights, out):
     """Exercise 1: the attention weights and output of a 3-token example."""
     right = _softmax(Q_HAND @ K_HAND.T / 2)
-    got = _as_array(weights, "weights")
+    got = number_array(weights, "weights")
     if got.shape == right.shape and not _same(got, right, **HAND_TOL):
         i = int(np.argwhere(~np.isclose(got, right, **HAND_TOL))[0, 0])
         for slip, why in _hand_weight_slips():
@@ -81,7 +71,7 @@ def check_attention_by_hand(weights, out):
                 raise CheckFailed(f"weights[{i}] should be {_row(right[i])}"
                                   f", got {_row(got[i])}: {why}")
     close(got, right, "weights", **HAND_TOL)
-    got_out = _as_array(out, "out")
+    got_out = number_array(out, "out")
     if _same(got_out, right.T @ V_HAND, **HAND_TOL):
         raise CheckFailed("out is weights.T @ V: row i of the output mixes "
                           "the values with query i's weights, weights @ V")
@@ -444,7 +434,7 @@ def check_largest_weight(largest_weight, table):
            f"power, keys {list(POWERS)}, got {list(table)}")
     right = sweep_largest_weight()
     for p in POWERS:
-        got = _as_array(table[p], f"table[{p}]")
+        got = number_array(table[p], f"table[{p}]")
         if got.shape == (len(SWEEP_DIMS),) and np.allclose(
                 got, right[p][::-1], atol=1e-4):
             raise CheckFailed(f"table[{p}] is in reverse order: give the "

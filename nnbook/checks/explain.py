@@ -9,7 +9,7 @@ from torch import nn
 
 from nnbook.checks import numbers as _numbers
 from nnbook.checks import returned as _returned
-from nnbook.checks import CheckFailed, check, choice, close, expect
+from nnbook.checks import CheckFailed, check, choice, close, expect, number_array
 from nnbook.datasets import load_digits
 from nnbook.explain import (input_gradient, integrated_gradients, occlusion,
                             randomized_copy, saliency)
@@ -26,16 +26,6 @@ def _same(got, want, rtol=1e-4, atol=1e-6):
     want = np.asarray(_numbers(want), dtype=float)
     return got.shape == want.shape and np.allclose(got, want, rtol=rtol,
                                                    atol=atol)
-
-
-def _as_array(value, name):
-    """A numeric answer as a float array, or a message naming what it is."""
-    value = _numbers(value)
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{name} should be numbers, got "
-                          f"{type(value).__name__}") from None
 
 
 def _mlp(sizes, activation=nn.ReLU, seed=0, dropout=0.0):
@@ -250,7 +240,7 @@ def check_smoothgrad(smoothgrad):
     X, target = _inputs(5, 6, 3, 7)
     call = (f"smoothgrad(model, X (5, 6), target, noise={SMOOTH_NOISE}, "
             f"samples={SMOOTH_SAMPLES})")
-    got = _as_array(_returned(smoothgrad(model, X, target, SMOOTH_NOISE,
+    got = number_array(_returned(smoothgrad(model, X, target, SMOOTH_NOISE,
                     SMOOTH_SAMPLES, torch.Generator().manual_seed(8)), call),
                     call)
     right = _smoothgrad_reference(model, X, target, SMOOTH_NOISE,
@@ -343,7 +333,7 @@ def _check_gap_function(completeness_gap):
     for model, X, target, steps in _gap_cases():
         call = (f"completeness_gap(model, X {tuple(X.shape)}, target, "
                 f"steps={steps})")
-        got = _as_array(_returned(completeness_gap(model, X, target, steps),
+        got = number_array(_returned(completeness_gap(model, X, target, steps),
                                   call), call)
         gaps = _gaps(model, X, target, steps)
         if got.shape == (len(X), X.shape[1]):
@@ -448,7 +438,7 @@ def check_deletion_curve(deletion_curve):
         x_before = x.clone()
         call = (f"deletion_curve(model, x ({len(x)},), target={target}, "
                 f"attribution, steps={steps})")
-        got = _as_array(_returned(deletion_curve(model, x, target, a, steps),
+        got = number_array(_returned(deletion_curve(model, x, target, a, steps),
                                   call), call)
         expect(torch.equal(x, x_before), f"{call} changed x: delete the "
                "pixels in a copy, x.clone()")
@@ -516,7 +506,7 @@ def check_deletion_areas(areas, answer):
            f"{list(METHODS)}, got {list(areas)}")
     right = deletion_areas()
     for method in METHODS:
-        got = _as_array(areas[method], f"areas[{method!r}]")
+        got = number_array(areas[method], f"areas[{method!r}]")
         if got.shape == () and abs(float(got) - right[method] *
                                    (DELETION_STEPS + 1)) < 0.05:
             raise CheckFailed(f"areas[{method!r}] is the sum of the curve: "
@@ -567,7 +557,7 @@ def check_average_ranks(average_ranks):
     from scipy.stats import rankdata
     for values in _rank_cases():
         call = f"average_ranks({_short(values)})"
-        got = _as_array(_returned(average_ranks(values.copy()), call), call)
+        got = number_array(_returned(average_ranks(values.copy()), call), call)
         right = rankdata(values)
         if not _same(got, right):
             expect(not _ties_broken(got, right), f"{call} should be "
@@ -646,7 +636,7 @@ def check_deletion_sanity(areas, answer):
            f"{areas!r:.80}")
     right = sanity_areas()
     for name in SANITY_MAPS:
-        got = _as_array(areas[name], f"areas[{name!r}]")
+        got = number_array(areas[name], f"areas[{name!r}]")
         close(got, right[name], f"areas[{name!r}]", rtol=0, atol=0.01)
     choice(answer, "B", SANITY_OPTIONS, SANITY_FEEDBACK)
     trained, rand = right["|integrated gradients|"], \

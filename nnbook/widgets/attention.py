@@ -12,7 +12,6 @@ Three layers: ``compute_attention`` (pure and validated), ``plot_attention``
 (draws a result) and ``attention_widget`` (the controls).
 """
 
-import contextlib
 import copy
 import functools
 import html
@@ -28,7 +27,7 @@ from nnbook.sequences import (SEP, TASK_VOCAB, CharVocab, load_corpus,
 from nnbook.training import fit
 from nnbook.validation import (as_choice, as_float, as_having,
                                as_instance, as_int, as_seed)
-from nnbook.widgets.runner import Runner, pause_all
+from nnbook.widgets.runner import Runner, encode_png, one_thread, pause_all
 
 DIGIT_TASKS = ("sort", "reverse")   # 8 digits in, 8 digits out
 TASKS = (*DIGIT_TASKS, "text")
@@ -125,20 +124,6 @@ def new_model(task, seed=0):
     with torch.random.fork_rng(devices=[]):   # the caller's stays as it is
         torch.manual_seed(as_seed(seed))
         return TinyTransformer(_vocab_size(task), max_len, **MODEL)
-
-
-@contextlib.contextmanager
-def one_thread():
-    """Run PyTorch on one thread inside the block, then as before. These
-    models are tiny: a second thread saves nothing, and on a busy machine
-    threads wait on each other (10 steps took 15 to 25 times longer with
-    2 threads than with 1 on a loaded 2-core machine)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _in_range(value, name, bounds):
@@ -568,22 +553,7 @@ class _LiveFigure:
             for artist in artists:
                 artist.draw(renderer)
         self._draw_texts(renderer)
-        return _encode_png(self.figure.canvas)
-
-
-def _encode_png(canvas):
-    """The canvas' pixels as PNG bytes, compressed little: quick to make,
-    and a frame travels to the browser on the same machine."""
-    import io
-
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(),
-                             "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+        return encode_png(self.figure.canvas)
 
 
 # --- the widget ---------------------------------------------------------

@@ -23,8 +23,7 @@ from torch import nn
 from nnbook.deep import deep_mlp, num_parameters
 from nnbook.plotting import OKABE_ITO
 from nnbook.validation import as_float, as_instance, as_int, as_seed
-from nnbook.widgets.attention import one_thread
-from nnbook.widgets.runner import Runner, pause_all
+from nnbook.widgets.runner import Runner, encode_png, one_thread, pause_all
 
 # Control ranges (tests run compute/plot at both ends of each).
 WIDTHS = (8, 16, 32, 64, 128, 256, 512)          # hidden units per layer
@@ -365,22 +364,7 @@ class _LiveFigure:
                 line.set_data(result["step"], result[f"{part} {kind}"])
             for line in ax.lines:
                 ax.draw_artist(line)
-        return _encode_png(canvas)
-
-
-def _encode_png(canvas):
-    """The canvas' pixels as PNG bytes, compressed little: quick to make,
-    and a frame travels to the browser on the same machine."""
-    import io
-
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(),
-                             "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+        return encode_png(canvas)
 
 
 # --- the widget ---------------------------------------------------------

@@ -15,6 +15,7 @@ import textwrap
 import numpy as np
 
 from nnbook.plotting import CLASS_COLOURS, CLASS_MARKERS, class_cmap, class_legend
+from nnbook.widgets.runner import encode_png
 
 FIGSIZE, DPI = (10, 4.8), 72  # the live figure: 720 × 346 pixels
 FONT_SIZE = 10  # every label of the playground figure: readable in a 10-inch figure
@@ -321,18 +322,6 @@ def message_png(message, size=FIGSIZE, dpi=DPI):
     return _png(figure)
 
 
-def _encode_png(canvas):
-    """The canvas' pixels as PNG bytes, compressed little: quick to make, and a frame
-    travels to the browser on the same machine."""
-    from PIL import Image
-
-    width, height = canvas.get_width_height(physical=True)
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
-
-
 class LiveFigure:
     """The playground figure drawn off-screen and updated in place, frame by frame.
 
@@ -426,4 +415,4 @@ class LiveFigure:
     def png(self):
         """The figure as PNG bytes (drawing the moving parts first)."""
         self.render()
-        return _encode_png(self.figure.canvas)
+        return encode_png(self.figure.canvas)
