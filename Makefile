@@ -26,7 +26,7 @@ NOTEBOOKS := $(wildcard chapters/*.ipynb) $(wildcard solutions/*.ipynb)
 help:
 	@echo "make book       build the HTML book into _build/html"
 	@echo "make test       run the whole test suite (unit tests, notebooks, exercises, book build)"
-	@echo "make unit       the fast tests only (no book build, notebooks or browser): under a minute"
+	@echo "make unit       the fast tests only (no book build, notebooks or browser): about a minute"
 	@echo "make lab        open the course in JupyterLab"
 	@echo "make outputs    re-execute chapters/ and solutions/ in fresh kernels, then regenerate exercises/"
 	@echo "make exercises  regenerate exercises/ from solutions/"

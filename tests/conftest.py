@@ -6,7 +6,7 @@
   chapter's experiments to check its stored results (``test_chapterNN_results.py``), or builds
   the student edition and the hand-out.
 
-``make unit`` runs what is neither (under a minute); ``make test`` runs everything.
+``make unit`` runs what is neither (about a minute); ``make test`` runs everything.
 """
 
 import sys
