@@ -5,7 +5,7 @@ there is no Jupyter (a GPU server, say) and writes them to a file that the chapt
 a recorded run: the device, the date, PyTorch's version, matrix-multiply throughput by size
 and dtype as FLOP/s and as a share of the device's peak, and the training throughput and
 model FLOPs utilisation of Chapter 9's transformer, in fp32 and under bf16 autocast. It
-imports only PyTorch and the standard library (through ``nnbook``), so it runs with
+needs only PyTorch, numpy and the standard library (through ``nnbook``), so it runs with
 whatever PyTorch that machine has.
 """
 

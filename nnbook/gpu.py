@@ -5,8 +5,8 @@ CPU's peak, model FLOPs utilisation, the memory of a training step, the time of 
 package adds the tables and the measurements around them (a GPU's datasheet peaks, what this
 CPU is, a matrix product's FLOP/s, a training step's tokens per second, the bytes autograd
 saves, the profiler's peak), which ``python -m nnbook.benchmark`` also uses on a GPU machine.
-Only ``torch`` and the standard library are imported, so that script runs wherever PyTorch
-does.
+It needs only PyTorch, numpy and the standard library, so that script runs on any machine
+that has PyTorch, Jupyter or not.
 """
 
 import contextlib

@@ -180,3 +180,14 @@ def test_every_recorded_run_is_complete_and_fits_the_page():
         assert all(len(line) <= 76 for line in lines), lines
         assert record["date"] and record["machine"] and record["peak_source"]
         assert len(lines) == 4 + len(record["matmul"]) + 1 + len(record["transformer"]["rows"])
+
+
+def test_the_benchmark_needs_nothing_but_pytorch_and_numpy():
+    import subprocess
+    import sys
+    code = ("import sys, nnbook.benchmark; "
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.split())
+    for course_only in ("matplotlib", "sklearn", "mnist1d", "ipywidgets", "IPython", "myst_nb"):
+        assert course_only not in loaded, f"python -m nnbook.benchmark imports {course_only}"
