@@ -191,3 +191,44 @@ def test_the_benchmark_needs_nothing_but_pytorch_and_numpy():
                                 check=True).stdout.split())
     for course_only in ("matplotlib", "sklearn", "mnist1d", "ipywidgets", "IPython", "myst_nb"):
         assert course_only not in loaded, f"python -m nnbook.benchmark imports {course_only}"
+
+
+def test_measure_times_a_cuda_device_with_events_recorded_around_the_calls(monkeypatch):
+    """No GPU here: fake events that read the host's clock stand in for CUDA's, to show that
+    measure records one before and one after the calls and reads the time between them."""
+    import time as clock
+    recorded = []
+
+    class FakeEvent:
+        def __init__(self, enable_timing=False):
+            assert enable_timing
+            self.at = None
+
+        def record(self):
+            self.at = clock.perf_counter()
+            recorded.append(self)
+
+        def synchronize(self):
+            pass
+
+        def elapsed_time(self, end):      # milliseconds, as CUDA's
+            return 1e3 * (end.at - self.at)
+
+    monkeypatch.setattr(torch.cuda, "Event", FakeEvent)
+    result = timing.measure(lambda: clock.sleep(0.01), number=2, repeats=3, warmup=0,
+                            device="cuda")
+    assert len(recorded) == 2 * 3
+    assert 0.009 < result.median < 0.05
+
+
+def test_a_recorded_gpu_run_is_described_with_its_unknown_peaks_marked():
+    record = {"device": "cuda", "machine": "NVIDIA X1 (cuda), PyTorch 9, 8 threads, 16 CPUs",
+              "peak_source": "datasheet of the NVIDIA X1", "date": "2030-01-01", "torch": "9",
+              "matmul": [{"n": 8192, "dtype": "bfloat16", "tflops": 700.0, "peak_tflops": None,
+                          "fraction": None}],
+              "transformer": {"config": benchmark.TRANSFORMER,
+                              "rows": [{"precision": "fp32", "tokens_per_s": 1e6,
+                                        "flops_per_token": 1, "mfu": None}]}}
+    lines = benchmark.describe_run(record)
+    assert lines[4].split() == ["8192", "bfloat16", "700", "?"]
+    assert lines[-1].endswith("MFU ?")
