@@ -178,3 +178,24 @@ def test_no_page_of_the_student_edition_links_to_them():
         text = path.read_text(encoding="utf-8")
         for name in (QUESTIONS, PROJECT):
             assert name.split("/")[1] not in text, f"{path.name} links {name}"
+
+
+def _schedule(heading):
+    """The rows of the table under ``heading`` in the guide, as lists of cells."""
+    text = page(GUIDE).split(heading, 1)[1]
+    rows = [line for line in text.split("\n###", 1)[0].splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[1:]]
+
+
+def _chapters_named(cells):
+    return [int(n) for cell in cells for n in re.findall(r"(?:^|; )(\d+)\. ", cell)]
+
+
+def test_both_schedules_teach_every_chapter_once_in_order():
+    chapters = sorted(int(p.name[:2]) for p in (ROOT / "chapters").glob("*.ipynb"))
+    semester = _schedule("### A 13-week semester")
+    assert [int(row[0]) for row in semester] == list(range(1, 14))
+    assert _chapters_named(row[1] for row in semester) == chapters
+    bootcamp = _schedule("### A 5-day bootcamp")
+    assert [int(row[0]) for row in bootcamp] == list(range(1, 6))
+    assert _chapters_named(cell for row in bootcamp for cell in row[1:]) == chapters
