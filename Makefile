@@ -59,7 +59,7 @@ book: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval \
-	    --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 \
 	    -p no:cacheprovider tests chapters solutions
 
 # For authors at work on a chapter: everything but the book build, whole notebooks and browsers.
